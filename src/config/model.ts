@@ -1,0 +1,104 @@
+/**
+ * The persistent configuration model: what sentinel.conf holds, as plain data.
+ * The loader (src/config/load.ts) turns a file into this model; the core is built from it and
+ * exports it back; the rewriter (src/config/rewrite.ts) turns it into lines merged into the file.
+ */
+
+export interface KnownReplica {
+  host: string;
+  port: number;
+}
+
+export interface KnownSentinel {
+  host: string;
+  port: number;
+  runid: string;
+}
+
+export interface MasterConfig {
+  name: string;
+  host: string;
+  port: number;
+  quorum: number;
+  downAfterMs: number; // default 30000
+  failoverTimeoutMs: number; // default 180000
+  parallelSyncs: number; // default 1
+  notificationScript?: string;
+  clientReconfigScript?: string;
+  authPass?: string;
+  authUser?: string;
+  masterRebootDownAfterPeriodMs: number; // default 0
+  /** rename-command mappings, original name (upper case) -> new name, in insertion order. */
+  renamedCommands: [string, string][];
+  configEpoch: number;
+  leaderEpoch: number;
+  /** The sentinel this one voted for in leaderEpoch (not persisted by redis; kept in memory). */
+  leader?: string;
+  knownReplicas: KnownReplica[];
+  knownSentinels: KnownSentinel[];
+}
+
+export interface SentinelGlobals {
+  myid?: string; // 40 hex chars
+  currentEpoch: number;
+  announceIp?: string; // empty means unset
+  announcePort: number; // 0 = unset
+  denyScriptsReconfig: boolean; // default true
+  resolveHostnames: boolean; // default false
+  announceHostnames: boolean; // default false
+  sentinelUser?: string;
+  sentinelPass?: string;
+}
+
+/** The generic (non-"sentinel") directives that the sentinel itself uses. */
+export interface ServerOptions {
+  port: number; // default 26379
+  bind: string[]; // default [] = all interfaces (we bind 0.0.0.0 and ::)
+  dir: string; // absolute once loaded
+  logfile: string; // "" = stdout
+  loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
+  daemonize: boolean;
+  pidfile: string; // "" = none
+  requirepass?: string;
+  protectedMode: boolean; // default false in sentinel mode
+  maxclients: number; // default 10000
+  /** Inline request and multibulk count limits (bytes / elements). */
+  protoMaxBulkLen: number; // default 512 MiB
+  clientQueryBufferLimit: number; // default 1 GiB
+  /** Pub/sub output buffer hard limit in bytes (client-output-buffer-limit pubsub <hard> <soft> <secs>). */
+  pubsubOutputHardLimit: number; // default 32 MiB
+  pubsubOutputSoftLimit: number; // default 8 MiB
+  pubsubOutputSoftSeconds: number; // default 60
+}
+
+export interface SentinelConfig {
+  /** Absolute path of the config file. */
+  path: string;
+  server: ServerOptions;
+  sentinel: SentinelGlobals;
+  /** Masters in file order (the core keeps its own dictionary order). */
+  masters: MasterConfig[];
+}
+
+export const DEFAULT_DOWN_AFTER_MS = 30000;
+export const DEFAULT_FAILOVER_TIMEOUT_MS = 180000;
+export const DEFAULT_PARALLEL_SYNCS = 1;
+export const DEFAULT_SENTINEL_PORT = 26379;
+
+export function newMasterConfig(name: string, host: string, port: number, quorum: number): MasterConfig {
+  return {
+    name,
+    host,
+    port,
+    quorum,
+    downAfterMs: DEFAULT_DOWN_AFTER_MS,
+    failoverTimeoutMs: DEFAULT_FAILOVER_TIMEOUT_MS,
+    parallelSyncs: DEFAULT_PARALLEL_SYNCS,
+    masterRebootDownAfterPeriodMs: 0,
+    renamedCommands: [],
+    configEpoch: 0,
+    leaderEpoch: 0,
+    knownReplicas: [],
+    knownSentinels: [],
+  };
+}
