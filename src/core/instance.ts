@@ -1,0 +1,176 @@
+import type { Addr } from './addr.js';
+import { hostPort } from './addr.js';
+import { DEFAULT_SLAVE_PRIORITY } from './timing.js';
+
+export type InstanceKind = 'master' | 'slave' | 'sentinel';
+
+/**
+ * A link is the pair of connections the sentinel keeps to an instance: a command connection
+ * and, for masters and replicas, a pub/sub connection. Links to the same peer sentinel are
+ * shared by every master both monitor (refcount), so each peer is pinged once per period.
+ * Times are ms on the core's clock; 0 means "never".
+ */
+export class Link {
+  refcount = 1;
+  disconnected = true;
+  cc: number | null = null;
+  pc: number | null = null;
+  ccConnTime = 0;
+  pcConnTime = 0;
+  pcLastActivity = 0;
+  /** Time of the oldest PING still unanswered; 0 when none is outstanding. */
+  actPingTime: number;
+  lastPingTime = 0;
+  /** Last reply of any kind to a PING. */
+  lastPongTime: number;
+  /** Last acceptable reply (PONG, LOADING, MASTERDOWN). */
+  lastAvailTime: number;
+  lastReconnTime = 0;
+  pendingCommands = 0;
+  /** Our own address on the command connection, for hellos when announce-ip is unset. */
+  localIp = '';
+
+  constructor(now: number) {
+    // A new link starts as if a PING had just been sent and answered, so an instance that can
+    // never be reached still goes down after down-after-milliseconds.
+    this.actPingTime = now;
+    this.lastPongTime = now;
+    this.lastAvailTime = now;
+  }
+}
+
+export type FailoverState =
+  | 'none'
+  | 'wait_start'
+  | 'select_slave'
+  | 'send_slaveof_noone'
+  | 'wait_promotion'
+  | 'reconf_slaves'
+  | 'update_config';
+
+/** Fields common to masters, replicas and peer sentinels. */
+export abstract class Instance {
+  abstract readonly kind: InstanceKind;
+  name: string;
+  addr: Addr;
+  runid: string | null = null;
+  link: Link;
+  /** Removed from the tables: late replies for it are ignored. */
+  dead = false;
+
+  sDown = false;
+  oDown = false;
+  sDownSinceTime = 0;
+  oDownSinceTime = 0;
+  downAfterMs: number;
+  scriptKillSent = false;
+
+  // INFO-derived state (masters and replicas).
+  info = '';
+  infoRefresh = 0;
+  roleReported: 'master' | 'slave';
+  roleReportedTime: number;
+  lastPubTime = 0;
+
+  constructor(name: string, addr: Addr, downAfterMs: number, now: number, link?: Link) {
+    this.name = name;
+    this.addr = addr;
+    this.downAfterMs = downAfterMs;
+    this.link = link ?? new Link(now);
+    this.roleReported = 'master';
+    this.roleReportedTime = now;
+  }
+}
+
+export class ReplicaInstance extends Instance {
+  readonly kind = 'slave' as const;
+  readonly master: MasterInstance;
+  masterLinkDownTime = 0;
+  slaveMasterHost: string | null = null;
+  slaveMasterPort = 0;
+  slaveMasterLinkUp = false;
+  slavePriority = DEFAULT_SLAVE_PRIORITY;
+  slaveReplOffset = 0;
+  replicaAnnounced = true;
+  slaveConfChangeTime: number;
+  slaveReconfSentTime = 0;
+  // Failover bookkeeping (issue 3): promoted / reconf states.
+  promoted = false;
+  reconf: 'none' | 'sent' | 'inprog' | 'done' = 'none';
+
+  constructor(master: MasterInstance, addr: Addr, now: number) {
+    super(hostPort(addr.hostname, addr.port), addr, master.downAfterMs, now);
+    this.master = master;
+    this.roleReported = 'slave';
+    this.slaveConfChangeTime = now;
+  }
+}
+
+export class SentinelPeer extends Instance {
+  readonly kind = 'sentinel' as const;
+  readonly master: MasterInstance;
+  lastHelloTime = 0;
+  lastMasterDownReplyTime: number;
+  /** Whether its last is-master-down-by-addr answer said the master is down. */
+  masterDown = false;
+  /** Its last vote as told by is-master-down-by-addr, and the epoch of that vote. */
+  leader: string | null = null;
+  leaderEpoch = 0;
+
+  constructor(master: MasterInstance, addr: Addr, runid: string, now: number, link?: Link) {
+    super(runid, addr, master.downAfterMs, now, link);
+    this.master = master;
+    this.runid = runid;
+    this.lastMasterDownReplyTime = now;
+  }
+}
+
+export class MasterInstance extends Instance {
+  readonly kind = 'master' as const;
+  quorum: number;
+  parallelSyncs = 1;
+  failoverTimeout: number;
+  authPass: string | undefined;
+  authUser: string | undefined;
+  notificationScript: string | undefined;
+  clientReconfigScript: string | undefined;
+  masterRebootDownAfterPeriod = 0;
+  /** Set when run_id changed while master-reboot-down-after-period > 0; cleared by a PONG. */
+  rebooted = false;
+  rebootSinceTime = 0;
+  /** rename-command table: upper-case original name -> new name. */
+  renamedCommands = new Map<string, string>();
+  configEpoch = 0;
+  /** Our vote: whom we voted for, in which epoch. */
+  leader: string | null = null;
+  leaderEpoch = 0;
+  readonly slaves = new Map<string, ReplicaInstance>();
+  readonly sentinels = new Map<string, SentinelPeer>();
+
+  // Failover state (issue 3).
+  failoverState: FailoverState = 'none';
+  failoverInProgress = false;
+  forceFailover = false;
+  failoverEpoch = 0;
+  failoverStartTime = 0;
+  failoverStateChangeTime = 0;
+  promotedSlave: ReplicaInstance | null = null;
+
+  constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {
+    super(name, addr, downAfterMs, now);
+    this.quorum = quorum;
+    this.failoverTimeout = failoverTimeout;
+  }
+
+  /** The name a command must be sent under to this master's servers and peers (rename-command). */
+  cmd(name: string): string {
+    return this.renamedCommands.get(name.toUpperCase()) ?? name;
+  }
+}
+
+export type AnyInstance = MasterInstance | ReplicaInstance | SentinelPeer;
+
+/** The master an instance belongs to (itself for a master). */
+export function masterOf(ri: AnyInstance): MasterInstance {
+  return ri.kind === 'master' ? ri : ri.master;
+}

@@ -1,0 +1,139 @@
+/**
+ * Outbound connections to monitored servers and peer sentinels: the sockets behind the core's
+ * links. The core names each connection with a number; this module opens it, writes the
+ * commands the core sends (pipelined, without waiting for the connection to be up, as hiredis
+ * does), matches replies to their commands in order, and reports everything back.
+ */
+import net from 'node:net';
+import type { ReplyTag, Wire } from '../core/actions.js';
+import { ReplyParser, RespError, RespPush } from '../protocol/reply-parser.js';
+import type { RespValue } from '../protocol/reply-parser.js';
+
+export interface LinkEvents {
+  connected(conn: number, localIp: string, remoteIp: string): void;
+  closed(conn: number, reason: string): void;
+  reply(conn: number, tag: ReplyTag, value: Wire): void;
+  message(conn: number, channel: string, payload: string): void;
+}
+
+export interface LinkManagerOptions {
+  /** bind-source-addr: local address for outgoing connections. */
+  sourceAddr?: string;
+}
+
+interface Connection {
+  readonly id: number;
+  readonly socket: net.Socket;
+  readonly parser: ReplyParser;
+  readonly pubsub: boolean;
+  readonly pending: ReplyTag[];
+  closed: boolean;
+}
+
+export class LinkManager {
+  private readonly conns = new Map<number, Connection>();
+
+  constructor(
+    private readonly events: LinkEvents,
+    private readonly opts: LinkManagerOptions = {},
+  ) {}
+
+  connect(id: number, host: string, port: number, purpose: 'cmd' | 'pubsub'): void {
+    const connectOpts: net.NetConnectOpts = { host, port };
+    if (this.opts.sourceAddr) connectOpts.localAddress = this.opts.sourceAddr;
+    const socket = net.connect(connectOpts);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 300_000);
+    const c: Connection = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], closed: false };
+    this.conns.set(id, c);
+    socket.on('connect', () => {
+      this.events.connected(id, stripV4Mapped(socket.localAddress ?? ''), stripV4Mapped(socket.remoteAddress ?? ''));
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', (err: Error) => this.drop(c, err.message));
+    socket.on('close', () => this.drop(c, 'connection closed'));
+  }
+
+  send(id: number, argv: readonly string[], tag: ReplyTag): void {
+    const c = this.conns.get(id);
+    if (!c || c.closed) return;
+    c.pending.push(tag);
+    c.socket.write(encodeCommand(argv));
+  }
+
+  close(id: number): void {
+    const c = this.conns.get(id);
+    if (!c) return;
+    c.closed = true;
+    this.conns.delete(id);
+    c.socket.destroy();
+  }
+
+  closeAll(): void {
+    for (const id of [...this.conns.keys()]) this.close(id);
+  }
+
+  private onData(c: Connection, chunk: Buffer): void {
+    if (c.closed) return;
+    try {
+      c.parser.feed(chunk);
+      for (;;) {
+        const v = c.parser.next();
+        if (v === undefined) break;
+        this.dispatch(c, v);
+        if (c.closed) return;
+      }
+    } catch (err) {
+      // A server speaking garbage: drop the connection, the core will reconnect.
+      c.socket.destroy();
+      this.drop(c, `protocol error: ${(err as Error).message}`);
+    }
+  }
+
+  private dispatch(c: Connection, v: RespValue): void {
+    if (c.pubsub) {
+      const frame = v instanceof RespPush ? v.items : Array.isArray(v) ? v : null;
+      if (frame && frame.length === 3 && frame[0] === 'message') {
+        this.events.message(c.id, String(frame[1]), String(frame[2]));
+        return;
+      }
+      if (v instanceof RespPush) return; // other pushes (e.g. invalidations) are not replies
+    }
+    const tag = c.pending.shift();
+    if (tag) this.events.reply(c.id, tag, toWire(v));
+  }
+
+  private drop(c: Connection, reason: string): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.conns.delete(c.id);
+    c.socket.destroy();
+    this.events.closed(c.id, reason);
+  }
+}
+
+function toWire(v: RespValue): Wire {
+  if (v instanceof RespError) return { error: v.message };
+  if (v instanceof RespPush) return v.items.map(toWire);
+  if (Array.isArray(v)) return v.map(toWire);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || v === null) return v;
+  return null;
+}
+
+function stripV4Mapped(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** A command as a RESP multibulk request. */
+export function encodeCommand(argv: readonly string[]): Buffer {
+  let head = `*${argv.length}\r\n`;
+  const parts: Buffer[] = [];
+  for (const a of argv) {
+    const b = Buffer.from(a, 'utf8');
+    head += `$${b.length}\r\n`;
+    parts.push(Buffer.from(head, 'utf8'), b);
+    head = '\r\n';
+  }
+  parts.push(Buffer.from(head, 'utf8'));
+  return Buffer.concat(parts);
+}
