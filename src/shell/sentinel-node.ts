@@ -1,0 +1,230 @@
+/**
+ * The imperative shell around the core: owns the clock, the timer, the sockets (server and
+ * outbound links), the config file and the log, and carries out the core's actions in order.
+ */
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { SentinelConfig } from '../config/model.js';
+import { rewriteConfigFile } from '../config/rewrite.js';
+import type { Action } from '../core/actions.js';
+import { SentinelCore } from '../core/sentinel.js';
+import { infoSentinel } from '../core/report.js';
+import { LinkManager } from '../links/link-manager.js';
+import type { Reply } from '../protocol/reply.js';
+import { array } from '../protocol/reply.js';
+import { RespServer } from '../server/server.js';
+import type { ClientContext, SentinelHooks } from '../server/hooks.js';
+import { sentinelCommand } from '../commands/sentinel.js';
+import type { SentinelCommandEnv } from '../commands/sentinel.js';
+import type { Logger, LogLevelSetting } from '../util/logger.js';
+
+export const REPORTED_VERSION = '7.2.4';
+
+export interface NodeOptions {
+  config: SentinelConfig;
+  logger: Logger;
+  executable: string;
+  /** Injected for tests; defaults to the wall clock redis uses (TILT must see clock jumps). */
+  clock?: () => number;
+  random?: () => number;
+}
+
+export class SentinelNode {
+  readonly config: SentinelConfig;
+  readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private core!: SentinelCore;
+  private readonly links: LinkManager;
+  readonly server: RespServer;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private persistFailed = false;
+  readonly runId = randomBytes(20).toString('hex');
+  private onExit: (code: number) => void = (code) => process.exit(code);
+
+  constructor(opts: NodeOptions) {
+    this.config = opts.config;
+    this.logger = opts.logger;
+    this.clock = opts.clock ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.links = new LinkManager(
+      {
+        connected: (conn, local, remote) => this.input(() => this.core.connected(conn, local, remote, this.clock())),
+        closed: (conn, reason) => this.input(() => this.core.closed(conn, reason, this.clock())),
+        reply: (conn, tag, value) => this.input(() => this.core.reply(conn, tag, value, this.clock())),
+        message: (conn, channel, payload) => this.input(() => this.core.message(conn, channel, payload, this.clock())),
+      },
+      {},
+    );
+    const hooks: SentinelHooks = {
+      sentinelCommand: (sub, args, ctx) => this.sentinelCommand(sub, args, ctx),
+      infoSentinelSection: () => infoSentinel(this.core, this.clock(), { running: 0, queued: 0 }),
+      masterNames: () => [...this.core.masters.keys()],
+      helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
+      shutdown: () => void this.stop(0),
+    };
+    const s = this.config.server;
+    this.server = new RespServer({
+      options: s,
+      hooks,
+      log: (level, msg) => this.logger.log(level, msg),
+      version: REPORTED_VERSION,
+      runId: this.runId,
+      configFile: this.config.path,
+      executable: opts.executable,
+    });
+  }
+
+  setExitHandler(f: (code: number) => void): void {
+    this.onExit = f;
+  }
+
+  /** Listens, then builds the core from the config (which may write the file: new myid). */
+  async start(): Promise<void> {
+    await this.server.listen();
+    this.core = new SentinelCore({
+      globals: this.config.sentinel,
+      masters: this.config.masters,
+      port: this.server.port,
+      ...(this.config.server.requirepass ? { requirepass: this.config.server.requirepass } : {}),
+      now: this.clock(),
+      random: this.random,
+    });
+    this.flush();
+    this.scheduleTick();
+  }
+
+  get sentinel(): SentinelCore {
+    return this.core;
+  }
+
+  /** redis re-draws its timer frequency between 10 and 19 Hz on every run so peers drift apart. */
+  private scheduleTick(): void {
+    if (this.stopping) return;
+    const hz = 10 + Math.floor(this.random() * 10);
+    this.timer = setTimeout(() => {
+      this.input(() => this.core.tick(this.clock()));
+      this.scheduleTick();
+    }, Math.round(1000 / hz));
+  }
+
+  /** Runs one input of the core and carries out what it asked for. */
+  private input(f: () => void): void {
+    if (this.stopping) return;
+    f();
+    this.flush();
+  }
+
+  /** Executes the queued actions; returns false when a config save failed. */
+  flush(): boolean {
+    let ok = true;
+    for (;;) {
+      const actions = this.core.takeActions();
+      if (actions.length === 0) break;
+      let persist = false;
+      let exitCode: number | null = null;
+      for (const a of actions) {
+        if (a.type === 'persist') persist = true;
+        else if (a.type === 'exit') exitCode = a.code;
+        else this.execute(a);
+      }
+      // Several changes in one batch are saved with one rewrite, before any reply is written.
+      if (persist && !this.saveConfig()) ok = false;
+      if (exitCode !== null) {
+        this.onExit(exitCode);
+        return ok;
+      }
+    }
+    return ok;
+  }
+
+  private execute(a: Exclude<Action, { type: 'persist' } | { type: 'exit' }>): void {
+    switch (a.type) {
+      case 'connect':
+        this.links.connect(a.conn, a.host, a.port, a.purpose);
+        break;
+      case 'send':
+        this.links.send(a.conn, a.argv, a.tag);
+        break;
+      case 'close':
+        this.links.close(a.conn);
+        break;
+      case 'event':
+        this.logger.log(a.level, `${a.channel} ${a.message}`);
+        if (a.level !== 'debug') this.server.publish(a.channel, a.message);
+        break;
+      case 'log':
+        this.logger.log(a.level, a.message);
+        break;
+    }
+  }
+
+  private currentConfig(): SentinelConfig {
+    return {
+      path: this.config.path,
+      server: { ...this.config.server, loglevel: this.logLevelForConfig() },
+      sentinel: this.core.exportGlobals(),
+      masters: this.core.exportMasters(),
+    };
+  }
+
+  private logLevelForConfig(): SentinelConfig['server']['loglevel'] {
+    return this.logger.level;
+  }
+
+  private saveConfig(): boolean {
+    try {
+      rewriteConfigFile(this.currentConfig());
+      this.persistFailed = false;
+      this.logger.log('verbose', 'Sentinel new configuration saved on disk');
+      return true;
+    } catch (err) {
+      this.persistFailed = true;
+      this.logger.log('warning', `WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private commandEnv(): SentinelCommandEnv {
+    return {
+      core: this.core,
+      now: () => this.clock(),
+      flush: () => this.flush(),
+      isExecutable: (p) => {
+        try {
+          fs.accessSync(p, fs.constants.X_OK);
+          return fs.statSync(p).isFile();
+        } catch {
+          return false;
+        }
+      },
+      getLogLevel: () => this.logger.level,
+      setLogLevel: (l) => {
+        this.logger.level = l as LogLevelSetting;
+      },
+      pendingScripts: (): Reply => array([]),
+    };
+  }
+
+  private sentinelCommand(sub: string, args: readonly string[], ctx: ClientContext): Reply {
+    // Admin commands may queue actions (links, events, persist); sentinelCommand flushes them.
+    const reply = sentinelCommand(this.commandEnv(), sub, args, ctx);
+    this.flush();
+    return reply;
+  }
+
+  /** Stops the timer, the links and the listener; then calls the exit handler with `code`. */
+  async stop(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.links.closeAll();
+    await this.server.close();
+    this.onExit(code);
+  }
+
+  get lastPersistFailed(): boolean {
+    return this.persistFailed;
+  }
+}
