@@ -305,7 +305,10 @@ export class SentinelCore {
     if (this.tilt) return;
     // Acting half.
     this.checkSubjectivelyDown(ri, now);
-    if (ri.kind === 'master') this.expireStalePeerAnswers(ri, now);
+    if (ri.kind === 'master') {
+      this.checkObjectivelyDown(ri, now);
+      this.askPeersAboutMaster(ri, now, false);
+    }
   }
 
   private authArgs(ri: AnyInstance): string[] | null {
@@ -444,13 +447,54 @@ export class SentinelCore {
     }
   }
 
-  /** Forget peers' "master is down" answers and votes once they are older than 5 ask periods. */
-  private expireStalePeerAnswers(m: MasterInstance, now: number): void {
+  /**
+   * ODOWN is a weak, time-windowed agreement: we see the master down and enough peers said so
+   * within the last few seconds to reach the quorum (ourselves included).
+   */
+  private checkObjectivelyDown(m: MasterInstance, now: number): void {
+    let votes = 0;
+    let odown = false;
+    if (m.sDown) {
+      votes = 1;
+      for (const s of m.sentinels.values()) if (s.masterDown) votes++;
+      odown = votes >= m.quorum;
+    }
+    if (odown) {
+      if (!m.oDown) {
+        this.event('warning', '+odown', m, `#quorum ${votes}/${m.quorum}`);
+        m.oDown = true;
+        m.oDownSinceTime = now;
+      }
+    } else if (m.oDown) {
+      this.event('warning', '-odown', m);
+      m.oDown = false;
+    }
+  }
+
+  /**
+   * While we see the master down, ask every connected peer (at most once per ask period, or at
+   * once when `force`) whether it agrees; during our own failover the question is a vote request.
+   * Answers older than five ask periods are forgotten, with the vote they carried.
+   */
+  private askPeersAboutMaster(m: MasterInstance, now: number, force: boolean): void {
     for (const s of m.sentinels.values()) {
-      if (now - s.lastMasterDownReplyTime > this.timing.askPeriod * 5) {
+      const elapsed = now - s.lastMasterDownReplyTime;
+      if (elapsed > this.timing.askPeriod * 5) {
         s.masterDown = false;
         s.leader = null;
       }
+      if (!m.sDown) continue;
+      if (s.link.disconnected) continue;
+      if (!force && elapsed < this.timing.askPeriod) continue;
+      const runid = m.failoverState !== 'none' ? this.myid : '*';
+      this.send(s, 'cc', 'ask', [
+        m.cmd('SENTINEL'),
+        'is-master-down-by-addr',
+        this.announceAddr(m.addr),
+        String(m.addr.port),
+        String(this.currentEpoch),
+        runid,
+      ]);
     }
   }
 
