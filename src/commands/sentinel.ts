@@ -130,10 +130,14 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
         return debug(env, args);
       case 'simulate-failure':
         return simulateFailure(env, args);
-      case 'failover':
       case 'primaries':
-        if (sub === 'primaries') return instances(env, core.masters.values());
-        return withMaster(env, args[0], () => error('ERR SENTINEL FAILOVER is not available yet in this build'));
+        return instances(env, core.masters.values());
+      case 'failover':
+        return withMaster(env, args[0], (m) => {
+          core.forceFailover(m, env.now());
+          env.flush();
+          return OK;
+        });
       default:
         return error(`ERR unknown subcommand '${sub}'. Try SENTINEL HELP.`);
     }

@@ -29,4 +29,6 @@ export type Action =
   | { type: 'log'; level: LogLevel; message: string }
   /** Rewrite the config file from `core.exportConfig()` now, before anything else is answered. */
   | { type: 'persist' }
-  | { type: 'exit'; code: number };
+  | { type: 'exit'; code: number }
+  /** Queue a user script (notification or client reconfiguration) with these arguments. */
+  | { type: 'script'; path: string; args: string[] };

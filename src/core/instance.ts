@@ -154,6 +154,7 @@ export class MasterInstance extends Instance {
   failoverEpoch = 0;
   failoverStartTime = 0;
   failoverStateChangeTime = 0;
+  failoverDelayLogged = 0;
   promotedSlave: ReplicaInstance | null = null;
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {

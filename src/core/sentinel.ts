@@ -17,6 +17,7 @@ import { formatHello, parseHello } from './hello.js';
 import { parseInfo } from './info.js';
 import type { AnyInstance } from './instance.js';
 import { Instance, Link, MasterInstance, ReplicaInstance, SentinelPeer, masterOf } from './instance.js';
+import type { FailoverState } from './instance.js';
 import type { Timing } from './timing.js';
 import { DEFAULT_TIMING, HELLO_CHANNEL, MAX_PENDING_COMMANDS } from './timing.js';
 
@@ -44,6 +45,20 @@ export class SentinelError extends Error {
 }
 
 const HEX = '0123456789abcdef';
+const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
+const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;
+
+/** Lower priority first, then larger replication offset, then smaller run id (missing last). */
+function compareForPromotion(a: ReplicaInstance, b: ReplicaInstance): number {
+  if (a.slavePriority !== b.slavePriority) return a.slavePriority - b.slavePriority;
+  if (a.slaveReplOffset !== b.slaveReplOffset) return a.slaveReplOffset > b.slaveReplOffset ? -1 : 1;
+  if (a.runid === null && b.runid === null) return 0;
+  if (a.runid === null) return 1;
+  if (b.runid === null) return -1;
+  const x = a.runid.toLowerCase();
+  const y = b.runid.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 export class SentinelCore {
   readonly masters = new Map<string, MasterInstance>();
@@ -142,8 +157,12 @@ export class SentinelCore {
     } else {
       msg = extra ?? '';
     }
-    const masterName = ri ? masterOf(ri).name : undefined;
-    this.actions.push(masterName === undefined ? { type: 'event', level, channel, message: msg } : { type: 'event', level, channel, message: msg, masterName });
+    const master = ri ? masterOf(ri) : undefined;
+    this.actions.push(master === undefined ? { type: 'event', level, channel, message: msg } : { type: 'event', level, channel, message: msg, masterName: master.name });
+    // Warning-level events about an instance also go to the master's notification script.
+    if (level === 'warning' && master?.notificationScript) {
+      this.actions.push({ type: 'script', path: master.notificationScript, args: [channel, msg] });
+    }
   }
 
   private send(ri: AnyInstance, which: 'cc' | 'pc', kind: ReplyKind, argv: string[]): boolean {
@@ -277,11 +296,15 @@ export class SentinelCore {
   /** One run of the sentinel timer (the shell calls it 10-19 times per second). */
   tick(now: number): void {
     this.checkTilt(now);
+    let switchToPromoted: MasterInstance | null = null;
     for (const m of this.masters.values()) {
       this.handleInstance(m, now);
       for (const r of m.slaves.values()) this.handleInstance(r, now);
       for (const s of m.sentinels.values()) this.handleInstance(s, now);
+      if (m.failoverState === 'update_config') switchToPromoted = m;
     }
+    // At most one master is switched per timer run, after every instance was handled.
+    if (switchToPromoted) this.switchToPromotedSlave(switchToPromoted, now);
   }
 
   private checkTilt(now: number): void {
@@ -307,6 +330,8 @@ export class SentinelCore {
     this.checkSubjectivelyDown(ri, now);
     if (ri.kind === 'master') {
       this.checkObjectivelyDown(ri, now);
+      if (this.startFailoverIfNeeded(ri, now)) this.askPeersAboutMaster(ri, now, true);
+      this.failoverStateMachine(ri, now);
       this.askPeersAboutMaster(ri, now, false);
     }
   }
@@ -632,7 +657,9 @@ export class SentinelCore {
       if (h.masterPort !== cur.port || (h.masterIp !== cur.ip && h.masterIp.toLowerCase() !== cur.hostname.toLowerCase())) {
         this.event('warning', '+config-update-from', si);
         this.event('warning', '+switch-master', null, `${m.name} ${this.announceAddr(cur)} ${cur.port} ${h.masterIp} ${h.masterPort}`);
+        const oldAddr = { ...cur };
         this.resetMasterAndChangeAddress(m, h.masterIp, h.masterPort, now);
+        this.clientReconfigScript(m, 'observer', oldAddr, m.addr);
       }
     }
     si.lastHelloTime = now;
@@ -759,8 +786,56 @@ export class SentinelCore {
       const coherent = (ri.kind === 'master') === (role === 'master');
       this.event('verbose', coherent ? '+role-change' : '-role-change', ri, `new reported role is ${role}`);
     }
-    // The acting half of INFO processing (promotion confirmation, +convert-to-slave,
-    // +fix-slave-config, replica reconfiguration progress) belongs to the failover machinery.
+    if (this.tilt) return;
+    if (ri.kind === 'slave') this.actOnReplicaInfo(ri, role, now);
+  }
+
+  /** What a replica's INFO means for the failover and for replica auto-correction. */
+  private actOnReplicaInfo(ri: ReplicaInstance, role: 'master' | 'slave' | undefined, now: number): void {
+    const m = ri.master;
+    if (role === 'master') {
+      if (ri.promoted && m.failoverInProgress && m.failoverState === 'wait_promotion') {
+        this.confirmPromotion(m, ri, now);
+      } else {
+        // A replica that claims to be a master (typically the old master coming back): after a
+        // stable observation window, impose the current configuration on it.
+        const wait = this.timing.publishPeriod * 4;
+        if (!ri.promoted && this.masterLooksSane(m, now) && this.noDownFor(ri, wait, now) && now - ri.roleReportedTime > wait) {
+          if (this.sendSlaveOf(ri, m.addr)) this.event('notice', '+convert-to-slave', ri);
+        }
+      }
+    }
+    if (role === 'slave' && (ri.slaveMasterPort !== m.addr.port || !this.addrMatchesHost(m.addr, ri.slaveMasterHost))) {
+      const wait = m.failoverTimeout;
+      if (this.masterLooksSane(m, now) && this.noDownFor(ri, wait, now) && now - ri.slaveConfChangeTime > wait) {
+        if (this.sendSlaveOf(ri, m.addr)) this.event('notice', '+fix-slave-config', ri);
+      }
+    }
+    if (role === 'slave' && (ri.reconf === 'sent' || ri.reconf === 'inprog') && m.promotedSlave) {
+      const target = m.promotedSlave.addr;
+      if (ri.reconf === 'sent' && ri.slaveMasterHost !== null && this.addrMatchesHost(target, ri.slaveMasterHost) && ri.slaveMasterPort === target.port) {
+        ri.reconf = 'inprog';
+        this.event('notice', '+slave-reconf-inprog', ri);
+      }
+      if (ri.reconf === 'inprog' && ri.slaveMasterLinkUp) {
+        ri.reconf = 'done';
+        this.event('notice', '+slave-reconf-done', ri);
+      }
+    }
+  }
+
+  private addrMatchesHost(a: Addr, host: string | null): boolean {
+    if (host === null) return false;
+    return a.ip === host || a.hostname.toLowerCase() === host.toLowerCase();
+  }
+
+  private masterLooksSane(m: MasterInstance, now: number): boolean {
+    return m.roleReported === 'master' && !m.sDown && !m.oDown && now - m.infoRefresh < this.timing.infoPeriod * 2;
+  }
+
+  private noDownFor(ri: Instance, ms: number, now: number): boolean {
+    const mostRecent = Math.max(ri.sDownSinceTime, ri.oDownSinceTime);
+    return mostRecent === 0 || now - mostRecent > ms;
   }
 
   // ------------------------------------------------------------------ ODOWN answers
@@ -814,6 +889,309 @@ export class SentinelCore {
       this.event('warning', '+vote-for-leader', null, `${m.leader} ${m.leaderEpoch}`);
       if (reqRunid !== this.myid) m.failoverStartTime = now + Math.floor(this.random() * 1000);
     }
+  }
+
+  // ------------------------------------------------------------------ failover
+
+  /**
+   * The reconfiguration transaction every change of a server's role goes through. Replies are
+   * ignored: success is judged from later INFO. The CLIENT KILLs make clients reconnect and
+   * ask the sentinels again.
+   */
+  private sendSlaveOf(ri: AnyInstance, target: Addr | null): boolean {
+    if (ri.link.cc === null || ri.link.disconnected) return false;
+    const m = masterOf(ri);
+    const host = target ? this.announceAddr(target) : 'NO';
+    const port = target ? String(target.port) : 'ONE';
+    this.send(ri, 'cc', 'ignore', [m.cmd('MULTI')]);
+    this.send(ri, 'cc', 'ignore', [m.cmd('SLAVEOF'), host, port]);
+    this.send(ri, 'cc', 'ignore', [m.cmd('CONFIG'), 'REWRITE']);
+    this.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'normal']);
+    this.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'pubsub']);
+    this.send(ri, 'cc', 'ignore', [m.cmd('EXEC')]);
+    return true;
+  }
+
+  private startFailoverIfNeeded(m: MasterInstance, now: number): boolean {
+    if (!m.oDown || m.failoverInProgress) return false;
+    if (now - m.failoverStartTime < m.failoverTimeout * 2) {
+      if (m.failoverDelayLogged !== m.failoverStartTime) {
+        m.failoverDelayLogged = m.failoverStartTime;
+        const when = new Date(m.failoverStartTime + m.failoverTimeout * 2).toUTCString();
+        this.log('warning', `Next failover delay: I will not start a failover before ${when}`);
+      }
+      return false;
+    }
+    this.startFailover(m, now);
+    return true;
+  }
+
+  private startFailover(m: MasterInstance, now: number): void {
+    m.failoverState = 'wait_start';
+    m.failoverInProgress = true;
+    m.failoverEpoch = ++this.currentEpoch;
+    this.event('warning', '+new-epoch', null, String(this.currentEpoch));
+    this.event('warning', '+try-failover', m);
+    // Jitter keeps sentinels that noticed the failure together from splitting votes for ever.
+    m.failoverStartTime = now + Math.floor(this.random() * 1000);
+    m.failoverStateChangeTime = now;
+  }
+
+  /**
+   * The leader for `epoch`: the most voted peer (counting only votes in the current epoch),
+   * with our own vote added; elected only with a majority of all known voters and the quorum.
+   */
+  private getLeader(m: MasterInstance, epoch: number, now: number): string | null {
+    const voters = m.sentinels.size + 1;
+    const counters = new Map<string, number>();
+    for (const s of m.sentinels.values()) {
+      if (s.leader !== null && s.leaderEpoch === this.currentEpoch) counters.set(s.leader, (counters.get(s.leader) ?? 0) + 1);
+    }
+    let winner: string | null = null;
+    let maxVotes = 0;
+    for (const [id, votes] of counters) {
+      if (votes > maxVotes) {
+        maxVotes = votes;
+        winner = id;
+      }
+    }
+    this.voteLeader(m, epoch, winner ?? this.myid, now);
+    const myVote = m.leader;
+    if (myVote !== null && m.leaderEpoch === epoch) {
+      const votes = (counters.get(myVote) ?? 0) + 1;
+      counters.set(myVote, votes);
+      if (votes > maxVotes) {
+        maxVotes = votes;
+        winner = myVote;
+      }
+    }
+    const majority = Math.floor(voters / 2) + 1;
+    if (winner !== null && (maxVotes < majority || maxVotes < m.quorum)) winner = null;
+    return winner;
+  }
+
+  private failoverStateMachine(m: MasterInstance, now: number): void {
+    if (!m.failoverInProgress) return;
+    switch (m.failoverState) {
+      case 'wait_start':
+        this.failoverWaitStart(m, now);
+        break;
+      case 'select_slave':
+        this.failoverSelectSlave(m, now);
+        break;
+      case 'send_slaveof_noone':
+        this.failoverSendSlaveOfNoOne(m, now);
+        break;
+      case 'wait_promotion':
+        if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+          this.event('warning', '-failover-abort-slave-timeout', m);
+          this.abortFailover(m, now);
+        }
+        break;
+      case 'reconf_slaves':
+        this.failoverReconfNextSlave(m, now);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private setFailoverState(m: MasterInstance, state: FailoverState, now: number): void {
+    m.failoverState = state;
+    m.failoverStateChangeTime = now;
+  }
+
+  private failoverWaitStart(m: MasterInstance, now: number): void {
+    const leader = this.getLeader(m, m.failoverEpoch, now);
+    const isLeader = leader !== null && leader.toLowerCase() === this.myid;
+    if (!isLeader && !m.forceFailover) {
+      const electionTimeout = Math.min(this.timing.electionTimeout, m.failoverTimeout);
+      if (now - m.failoverStartTime > electionTimeout) {
+        this.event('warning', '-failover-abort-not-elected', m);
+        this.abortFailover(m, now);
+      }
+      return;
+    }
+    this.event('warning', '+elected-leader', m);
+    if (this.simFailureFlags & SIMFAILURE_CRASH_AFTER_ELECTION) {
+      this.simulatedCrash();
+      return;
+    }
+    this.setFailoverState(m, 'select_slave', now);
+    this.event('warning', '+failover-state-select-slave', m);
+  }
+
+  private failoverSelectSlave(m: MasterInstance, now: number): void {
+    const slave = this.selectSlave(m, now);
+    if (!slave) {
+      this.event('warning', '-failover-abort-no-good-slave', m);
+      this.abortFailover(m, now);
+      return;
+    }
+    this.event('warning', '+selected-slave', slave);
+    slave.promoted = true;
+    m.promotedSlave = slave;
+    this.setFailoverState(m, 'send_slaveof_noone', now);
+    this.event('notice', '+failover-state-send-slaveof-noone', slave);
+  }
+
+  private failoverSendSlaveOfNoOne(m: MasterInstance, now: number): void {
+    const slave = m.promotedSlave;
+    if (!slave) return;
+    if (slave.link.disconnected) {
+      if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+        this.event('warning', '-failover-abort-slave-timeout', m);
+        this.abortFailover(m, now);
+      }
+      return;
+    }
+    if (!this.sendSlaveOf(slave, null)) return;
+    this.event('notice', '+failover-state-wait-promotion', slave);
+    this.setFailoverState(m, 'wait_promotion', now);
+  }
+
+  /** The promoted replica reports role:master: the failover can no longer be aborted. */
+  private confirmPromotion(m: MasterInstance, slave: ReplicaInstance, now: number): void {
+    m.configEpoch = m.failoverEpoch;
+    this.setFailoverState(m, 'reconf_slaves', now);
+    this.persist();
+    this.event('warning', '+promoted-slave', slave);
+    if (this.simFailureFlags & SIMFAILURE_CRASH_AFTER_PROMOTION) {
+      this.simulatedCrash();
+      return;
+    }
+    this.event('warning', '+failover-state-reconf-slaves', m);
+    this.clientReconfigScript(m, 'leader', m.addr, slave.addr);
+    this.forceHelloUpdate(m);
+  }
+
+  /** Back-dates the last hello times so the new configuration goes out on the next timer run. */
+  private forceHelloUpdate(m: MasterInstance): void {
+    const past = (ri: Instance): void => {
+      if (ri.lastPubTime >= this.timing.publishPeriod + 1) ri.lastPubTime -= this.timing.publishPeriod + 1;
+    };
+    past(m);
+    for (const r of m.slaves.values()) past(r);
+    for (const s of m.sentinels.values()) past(s);
+  }
+
+  private failoverReconfNextSlave(m: MasterInstance, now: number): void {
+    const promoted = m.promotedSlave;
+    if (!promoted) return;
+    let inProgress = 0;
+    for (const r of m.slaves.values()) if (r.reconf === 'sent' || r.reconf === 'inprog') inProgress++;
+    for (const r of m.slaves.values()) {
+      if (inProgress >= m.parallelSyncs) break;
+      if (r.promoted || r.reconf === 'done') continue;
+      if (r.reconf === 'sent' && now - r.slaveReconfSentTime > this.timing.slaveReconfTimeout) {
+        this.event('notice', '-slave-reconf-sent-timeout', r);
+        r.reconf = 'done';
+      }
+      if (r.reconf === 'sent' || r.reconf === 'inprog' || r.reconf === 'done') continue;
+      if (r.link.disconnected) continue;
+      if (this.sendSlaveOf(r, promoted.addr)) {
+        r.reconf = 'sent';
+        r.slaveReconfSentTime = now;
+        this.event('notice', '+slave-reconf-sent', r);
+        inProgress++;
+      }
+    }
+    this.failoverDetectEnd(m, now);
+  }
+
+  private failoverDetectEnd(m: MasterInstance, now: number): void {
+    const promoted = m.promotedSlave;
+    if (!promoted || promoted.sDown) return;
+    let notReconfigured = 0;
+    for (const r of m.slaves.values()) {
+      if (r.promoted || r.reconf === 'done' || r.sDown) continue;
+      notReconfigured++;
+    }
+    let timeout = false;
+    if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+      notReconfigured = 0;
+      timeout = true;
+      this.event('warning', '+failover-end-for-timeout', m);
+    }
+    if (notReconfigured === 0) {
+      this.event('warning', '+failover-end', m);
+      this.setFailoverState(m, 'update_config', now);
+    }
+    if (timeout) {
+      for (const r of m.slaves.values()) {
+        if (r.promoted || r.reconf === 'done' || r.reconf === 'sent') continue;
+        if (r.link.disconnected) continue;
+        if (this.sendSlaveOf(r, promoted.addr)) {
+          this.event('notice', '+slave-reconf-sent-be', r);
+          r.reconf = 'sent';
+        }
+      }
+    }
+  }
+
+  private switchToPromotedSlave(m: MasterInstance, now: number): void {
+    const ref = m.promotedSlave ?? m;
+    this.event(
+      'warning',
+      '+switch-master',
+      null,
+      `${m.name} ${this.announceAddr(m.addr)} ${m.addr.port} ${this.announceAddr(ref.addr)} ${ref.addr.port}`,
+    );
+    this.resetMasterAndChangeAddress(m, ref.addr.hostname, ref.addr.port, now);
+  }
+
+  private abortFailover(m: MasterInstance, now: number): void {
+    m.failoverInProgress = false;
+    m.forceFailover = false;
+    this.setFailoverState(m, 'none', now);
+    if (m.promotedSlave) {
+      m.promotedSlave.promoted = false;
+      m.promotedSlave = null;
+    }
+  }
+
+  /** Replica selection: eligibility filters, then priority, offset, run id. */
+  selectSlave(m: MasterInstance, now: number): ReplicaInstance | null {
+    let maxMasterDownTime = 0;
+    if (m.sDown) maxMasterDownTime += now - m.sDownSinceTime;
+    maxMasterDownTime += m.downAfterMs * 10;
+    const infoValidity = m.sDown ? this.timing.pingPeriod * 5 : this.timing.infoPeriod * 3;
+    const candidates: ReplicaInstance[] = [];
+    for (const r of m.slaves.values()) {
+      if (r.sDown || r.oDown) continue;
+      if (r.link.disconnected) continue;
+      if (now - r.link.lastAvailTime > this.timing.pingPeriod * 5) continue;
+      if (r.slavePriority === 0) continue;
+      if (now - r.infoRefresh > infoValidity) continue;
+      if (r.masterLinkDownTime > maxMasterDownTime) continue;
+      candidates.push(r);
+    }
+    candidates.sort(compareForPromotion);
+    return candidates[0] ?? null;
+  }
+
+  /** SENTINEL FAILOVER: a forced failover, no agreement needed, but a new epoch all the same. */
+  forceFailover(m: MasterInstance, now: number): void {
+    if (m.failoverInProgress) throw new SentinelError('INPROG', 'INPROG Failover already in progress');
+    if (!this.selectSlave(m, now)) throw new SentinelError('NOGOODSLAVE', 'NOGOODSLAVE No suitable replica to promote');
+    this.log('notice', `Executing user requested FAILOVER of '${m.name}'`);
+    this.startFailover(m, now);
+    m.forceFailover = true;
+  }
+
+  private simulatedCrash(): void {
+    this.log('warning', 'Sentinel is simulating a failure as requested (SENTINEL SIMULATE-FAILURE). Exiting...');
+    this.actions.push({ type: 'exit', code: 99 });
+  }
+
+  /** Queues the master's client-reconfig-script, if any. */
+  private clientReconfigScript(m: MasterInstance, role: 'leader' | 'observer', from: Addr, to: Addr): void {
+    if (!m.clientReconfigScript) return;
+    this.actions.push({
+      type: 'script',
+      path: m.clientReconfigScript,
+      args: [m.name, role, 'start', this.announceAddr(from), String(from.port), this.announceAddr(to), String(to.port)],
+    });
   }
 
   // ------------------------------------------------------------------ admin

@@ -3,6 +3,7 @@
  * outbound links), the config file and the log, and carries out the core's actions in order.
  */
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { SentinelConfig } from '../config/model.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
@@ -17,6 +18,9 @@ import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { sentinelCommand } from '../commands/sentinel.js';
 import type { SentinelCommandEnv } from '../commands/sentinel.js';
 import type { Logger, LogLevelSetting } from '../util/logger.js';
+import { ScriptRunner } from './script-runner.js';
+import type { Spawner } from './script-runner.js';
+import { bulk } from '../protocol/reply.js';
 
 export const REPORTED_VERSION = '7.2.4';
 
@@ -42,6 +46,7 @@ export class SentinelNode {
   private persistFailed = false;
   readonly runId = randomBytes(20).toString('hex');
   private onExit: (code: number) => void = (code) => process.exit(code);
+  private readonly scripts: ScriptRunner;
 
   constructor(opts: NodeOptions) {
     this.config = opts.config;
@@ -57,9 +62,19 @@ export class SentinelNode {
       },
       {},
     );
+    this.scripts = new ScriptRunner(spawnScript, {
+      now: () => this.clock(),
+      retryDelay: () => this.core.timing.scriptRetryDelay,
+      maxRuntime: () => this.core.timing.scriptMaxRuntime,
+      event: (channel, message) => {
+        this.logger.log('warning', `${channel} ${message}`);
+        this.server.publish(channel, message);
+      },
+      log: (message) => this.logger.log('warning', message),
+    });
     const hooks: SentinelHooks = {
       sentinelCommand: (sub, args, ctx) => this.sentinelCommand(sub, args, ctx),
-      infoSentinelSection: () => infoSentinel(this.core, this.clock(), { running: 0, queued: 0 }),
+      infoSentinelSection: () => infoSentinel(this.core, this.clock(), { running: this.scripts.running, queued: this.scripts.queued }),
       masterNames: () => [...this.core.masters.keys()],
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
       shutdown: () => void this.stop(0),
@@ -105,6 +120,7 @@ export class SentinelNode {
     const hz = 10 + Math.floor(this.random() * 10);
     this.timer = setTimeout(() => {
       this.input(() => this.core.tick(this.clock()));
+      this.scripts.tick();
       this.scheduleTick();
     }, Math.round(1000 / hz));
   }
@@ -157,6 +173,9 @@ export class SentinelNode {
       case 'log':
         this.logger.log(a.level, a.message);
         break;
+      case 'script':
+        this.scripts.schedule(a.path, a.args);
+        break;
     }
   }
 
@@ -203,7 +222,13 @@ export class SentinelNode {
       setLogLevel: (l) => {
         this.logger.level = l as LogLevelSetting;
       },
-      pendingScripts: (): Reply => array([]),
+      pendingScripts: (): Reply =>
+        array(
+          this.scripts.pending().map((fields) => ({
+            t: 'map',
+            v: fields.map(([k, v]) => [bulk(k), Array.isArray(v) ? array(v.map((x) => bulk(x))) : bulk(v)] as const),
+          })),
+        ),
     };
   }
 
@@ -220,6 +245,7 @@ export class SentinelNode {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.links.closeAll();
+    this.scripts.killAll();
     await this.server.close();
     this.onExit(code);
   }
@@ -228,3 +254,26 @@ export class SentinelNode {
     return this.persistFailed;
   }
 }
+
+/**
+ * Scripts get the sentinel's environment and working directory and only fds 0-2 (Node opens
+ * every other descriptor close-on-exec); they are executed directly, never through a shell.
+ */
+const spawnScript: Spawner = (path, args, onExit) => {
+  const child = spawn(path, [...args], { stdio: 'inherit', shell: false });
+  let done = false;
+  const finish = (code: number | null, signal: string | null): void => {
+    if (done) return;
+    done = true;
+    onExit(code, signal);
+  };
+  // A script that cannot be executed is an error that retrying will not fix.
+  child.on('error', () => finish(2, null));
+  child.on('exit', (code, signal) => finish(code, signal));
+  return {
+    pid: child.pid ?? 0,
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+};
