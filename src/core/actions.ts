@@ -12,7 +12,7 @@ export function isWireError(v: Wire | undefined): v is WireError {
 }
 
 /** What a sent command's reply means to the core; the shell hands it back untouched. */
-export type ReplyKind = 'ping' | 'info' | 'publish' | 'ask' | 'subscribe' | 'ignore';
+export type ReplyKind = 'ping' | 'info' | 'publish' | 'ask' | 'subscribe' | 'slaveof-exec' | 'ignore';
 export interface ReplyTag {
   readonly kind: ReplyKind;
   readonly inst: Instance;

@@ -331,8 +331,30 @@ export class SentinelCore {
     if (ri.kind === 'master') {
       this.checkObjectivelyDown(ri, now);
       if (this.startFailoverIfNeeded(ri, now)) this.askPeersAboutMaster(ri, now, true);
-      this.failoverStateMachine(ri, now);
+      this.runFailoverSteps(ri, now);
       this.askPeersAboutMaster(ri, now, false);
+    }
+  }
+
+  /**
+   * Acting on a reply as it arrives rather than on the next timer run: the same rules the
+   * timer applies (ODOWN, failover start, state machine), evaluated as soon as their inputs
+   * change. Nothing is decided that the timer would not decide; it is decided sooner.
+   */
+  private actNow(m: MasterInstance, now: number): void {
+    if (this.tilt || m.dead) return;
+    this.checkObjectivelyDown(m, now);
+    if (this.startFailoverIfNeeded(m, now)) this.askPeersAboutMaster(m, now, true);
+    this.runFailoverSteps(m, now);
+    if (m.failoverState === 'update_config') this.switchToPromotedSlave(m, now);
+  }
+
+  /** Runs the state machine until it waits for something (redis moves one state per timer run). */
+  private runFailoverSteps(m: MasterInstance, now: number): void {
+    for (let i = 0; i < 8; i++) {
+      const before = m.failoverState;
+      this.failoverStateMachine(m, now);
+      if (m.failoverState === before || m.failoverState === 'update_config') return;
     }
   }
 
@@ -573,7 +595,10 @@ export class SentinelCore {
         this.onPingReply(ri, value, now);
         break;
       case 'info':
-        if (typeof value === 'string' && ri.kind !== 'sentinel') this.refreshInfo(ri, value, now);
+        if (typeof value === 'string' && ri.kind !== 'sentinel') {
+          this.refreshInfo(ri, value, now);
+          this.actNow(masterOf(ri), now);
+        }
         break;
       case 'publish':
         // Only a successful publish counts; after an error the hello is retried on the next tick.
@@ -585,7 +610,14 @@ export class SentinelCore {
         else link.pcLastActivity = now;
         break;
       case 'ask':
-        if (ri.kind === 'sentinel') this.onAskReply(ri, value, now);
+        if (ri.kind === 'sentinel') {
+          this.onAskReply(ri, value, now);
+          this.actNow(ri.master, now);
+        }
+        break;
+      case 'slaveof-exec':
+        // Look at the server at once instead of waiting for the next periodic INFO.
+        if (ri.kind !== 'sentinel' && ri.link.cc !== null) this.send(ri, 'cc', 'info', [masterOf(ri).cmd('INFO')]);
         break;
       case 'ignore':
         break;
@@ -908,7 +940,7 @@ export class SentinelCore {
     this.send(ri, 'cc', 'ignore', [m.cmd('CONFIG'), 'REWRITE']);
     this.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'normal']);
     this.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'pubsub']);
-    this.send(ri, 'cc', 'ignore', [m.cmd('EXEC')]);
+    this.send(ri, 'cc', 'slaveof-exec', [m.cmd('EXEC')]);
     return true;
   }
 
@@ -1063,6 +1095,10 @@ export class SentinelCore {
     this.event('warning', '+failover-state-reconf-slaves', m);
     this.clientReconfigScript(m, 'leader', m.addr, slave.addr);
     this.forceHelloUpdate(m);
+    // Tell the peers about the new configuration now rather than on the next timer run.
+    for (const ri of [m, ...m.slaves.values(), ...m.sentinels.values()]) {
+      if (!ri.link.disconnected && now - ri.lastPubTime > this.timing.publishPeriod) this.sendHello(ri);
+    }
   }
 
   /** Back-dates the last hello times so the new configuration goes out on the next timer run. */
