@@ -21,7 +21,23 @@ import type { FailoverState } from './instance.js';
 import type { Timing } from './timing.js';
 import { DEFAULT_TIMING, HELLO_CHANNEL, MAX_PENDING_COMMANDS } from './timing.js';
 
+/**
+ * Planted bugs for the simulator's self-test (`npm run sim -- --mutant NAME`): each one breaks a
+ * safety rule, and the simulator must catch every one. Never set outside tests.
+ */
+export const MUTANTS = [
+  'vote-twice-in-epoch',
+  'count-votes-for-other-leader',
+  'reply-vote-before-persist',
+  'ignore-priority-zero',
+  'switch-config-on-equal-epoch',
+  'drop-majority-rule',
+] as const;
+export type Mutant = (typeof MUTANTS)[number];
+
 export interface CoreOptions {
+  /** Test only: planted bugs (see MUTANTS). */
+  mutants?: ReadonlySet<Mutant>;
   globals: SentinelGlobals;
   masters: MasterConfig[];
   /** Our listening port, announced in hellos unless announce-port is set. */
@@ -82,6 +98,9 @@ export class SentinelCore {
   simFailureFlags = 0;
 
   private readonly random: () => number;
+  private readonly mutants: ReadonlySet<Mutant>;
+  /** reply-vote-before-persist mutant: the persist that should have preceded the reply. */
+  private deferredPersist = false;
   private actions: Action[] = [];
   private nextConnId = 1;
   private readonly conns = new Map<number, { link: Link; which: 'cc' | 'pc' }>();
@@ -90,6 +109,7 @@ export class SentinelCore {
 
   constructor(opts: CoreOptions) {
     this.random = opts.random;
+    this.mutants = opts.mutants ?? new Set();
     const g = opts.globals;
     this.generatedId = !g.myid;
     this.myid = g.myid ?? this.randomId();
@@ -295,6 +315,10 @@ export class SentinelCore {
 
   /** One run of the sentinel timer (the shell calls it 10-19 times per second). */
   tick(now: number): void {
+    if (this.deferredPersist) {
+      this.deferredPersist = false;
+      this.persist();
+    }
     this.checkTilt(now);
     let switchToPromoted: MasterInstance | null = null;
     for (const m of this.masters.values()) {
@@ -683,7 +707,8 @@ export class SentinelCore {
       this.persist();
       this.event('warning', '+new-epoch', null, String(this.currentEpoch));
     }
-    if (m.configEpoch < h.masterConfigEpoch) {
+    const newer = this.mutants.has('switch-config-on-equal-epoch') ? m.configEpoch <= h.masterConfigEpoch : m.configEpoch < h.masterConfigEpoch;
+    if (newer) {
       m.configEpoch = h.masterConfigEpoch;
       const cur = m.addr;
       if (h.masterPort !== cur.port || (h.masterIp !== cur.ip && h.masterIp.toLowerCase() !== cur.hostname.toLowerCase())) {
@@ -914,10 +939,12 @@ export class SentinelCore {
       this.persist();
       this.event('warning', '+new-epoch', null, String(this.currentEpoch));
     }
-    if (m.leaderEpoch < reqEpoch && this.currentEpoch <= reqEpoch) {
+    const mayVote = this.mutants.has('vote-twice-in-epoch') ? m.leaderEpoch <= reqEpoch : m.leaderEpoch < reqEpoch;
+    if (mayVote && this.currentEpoch <= reqEpoch) {
       m.leader = reqRunid;
       m.leaderEpoch = this.currentEpoch;
-      this.persist();
+      if (this.mutants.has('reply-vote-before-persist')) this.deferredPersist = true;
+      else this.persist();
       this.event('warning', '+vote-for-leader', null, `${m.leader} ${m.leaderEpoch}`);
       if (reqRunid !== this.myid) m.failoverStartTime = now + Math.floor(this.random() * 1000);
     }
@@ -990,7 +1017,10 @@ export class SentinelCore {
     this.voteLeader(m, epoch, winner ?? this.myid, now);
     const myVote = m.leader;
     if (myVote !== null && m.leaderEpoch === epoch) {
-      const votes = (counters.get(myVote) ?? 0) + 1;
+      let votes = (counters.get(myVote) ?? 0) + 1;
+      if (this.mutants.has('count-votes-for-other-leader')) {
+        for (const [id, n] of counters) if (id !== myVote) votes += n;
+      }
       counters.set(myVote, votes);
       if (votes > maxVotes) {
         maxVotes = votes;
@@ -998,7 +1028,8 @@ export class SentinelCore {
       }
     }
     const majority = Math.floor(voters / 2) + 1;
-    if (winner !== null && (maxVotes < majority || maxVotes < m.quorum)) winner = null;
+    const needed = this.mutants.has('drop-majority-rule') ? m.quorum : Math.max(majority, m.quorum);
+    if (winner !== null && maxVotes < needed) winner = null;
     return winner;
   }
 
@@ -1197,7 +1228,7 @@ export class SentinelCore {
       if (r.sDown || r.oDown) continue;
       if (r.link.disconnected) continue;
       if (now - r.link.lastAvailTime > this.timing.pingPeriod * 5) continue;
-      if (r.slavePriority === 0) continue;
+      if (r.slavePriority === 0 && !this.mutants.has('ignore-priority-zero')) continue;
       if (now - r.infoRefresh > infoValidity) continue;
       if (r.masterLinkDownTime > maxMasterDownTime) continue;
       candidates.push(r);

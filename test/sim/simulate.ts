@@ -1,0 +1,226 @@
+/**
+ * One simulated run: a random deployment and a random fault schedule drawn from a seed, a
+ * safety phase with faults, then a liveness phase (faults healed, everything restarted) that
+ * must converge. Returns the violations and a one-line-per-event trace.
+ */
+import type { Mutant } from '../../src/core/sentinel.js';
+import { newMasterConfig } from '../../src/config/model.js';
+import { Checkers } from './checkers.js';
+import type { Violation } from './checkers.js';
+import { RedisModel } from './redis-model.js';
+import { SentinelHost } from './sentinel-host.js';
+import type { Persisted } from './sentinel-host.js';
+import { Clock, Network, mulberry32 } from './world.js';
+
+export interface RunOptions {
+  seed: number;
+  mutants?: ReadonlySet<Mutant>;
+  /** Keep the trace (costs memory; on for failing seeds and replays). */
+  trace?: boolean;
+}
+
+export interface RunResult {
+  seed: number;
+  violations: Violation[];
+  trace: string[];
+  virtualMs: number;
+  faults: number;
+  elections: number;
+  failovers: number;
+}
+
+const MASTER = 'mymaster';
+
+export function runSchedule(opts: RunOptions): RunResult {
+  const rng = mulberry32(opts.seed);
+  const clock = new Clock();
+  const net = new Network(clock, rng);
+  const servers = new Map<string, RedisModel>();
+  const world = { clock, net, rng, servers };
+  const trace: string[] = [];
+  const note = (who: string, what: string): void => {
+    if (opts.trace) trace.push(`${(clock.now / 1000).toFixed(3).padStart(9)} ${who.padEnd(16)} ${what}`);
+  };
+
+  // --- the deployment
+  const nSentinels = rng() < 0.5 ? 3 : 5;
+  const majority = Math.floor(nSentinels / 2) + 1;
+  const quorum = 1 + Math.floor(rng() * majority);
+  const nReplicas = 2 + Math.floor(rng() * 2);
+  const downAfter = 1000 + Math.floor(rng() * 2000);
+  const failoverTimeout = 3000 + Math.floor(rng() * 5000);
+  const master = new RedisModel(6379, world, null);
+  servers.set(master.addr, master);
+  for (let i = 0; i < nReplicas; i++) {
+    const r = new RedisModel(6380 + i, world, master.addr, rng() < 0.25 ? 0 : 1 + Math.floor(rng() * 100));
+    servers.set(r.addr, r);
+  }
+  const fresh = (): Persisted => {
+    const mc = newMasterConfig(MASTER, '127.0.0.1', master.port, quorum);
+    mc.downAfterMs = downAfter;
+    mc.failoverTimeoutMs = failoverTimeout;
+    return {
+      globals: { currentEpoch: 0, announcePort: 0, denyScriptsReconfig: true, resolveHostnames: false, announceHostnames: false },
+      masters: [mc],
+    };
+  };
+  note('world', `${nSentinels} sentinels quorum ${quorum}, ${nReplicas} replicas (priorities ${[...servers.values()].slice(1).map((s) => s.priority).join(',')}), down-after ${downAfter}, failover-timeout ${failoverTimeout}`);
+
+  let checkers: Checkers;
+  const hosts: SentinelHost[] = [];
+  const observer = {
+    action: (h: SentinelHost, a: import('../../src/core/actions.js').Action) => {
+      if (opts.trace && a.type === 'event' && a.level !== 'debug' && a.channel !== '+role-change' && a.channel !== '-role-change') note(h.addr, `${a.channel} ${a.message}`);
+      checkers.observe(h, a);
+    },
+    voteReply: (h: SentinelHost, name: string, leader: string, epoch: number) => checkers.voteReply(h, name, leader, epoch),
+  };
+  checkers = new Checkers(() => clock.now, servers);
+  for (let i = 0; i < nSentinels; i++) hosts.push(new SentinelHost(26379 + i, world, fresh(), observer, opts.mutants ?? new Set()));
+
+  const tickServers = (): void => {
+    for (const s of servers.values()) s.replicate();
+    clock.after(100, tickServers);
+  };
+  clock.after(100, tickServers);
+
+  // --- the safety phase: random faults
+  let faults = 0;
+  const faultPhaseMs = 30_000 + Math.floor(rng() * 60_000);
+  const allAddrs = (): string[] => [...servers.keys(), ...hosts.map((h) => h.addr)];
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)]!;
+  const partitionBetween = (a: string[], b: string[], symmetric: boolean): void => {
+    for (const x of a) {
+      for (const y of b) {
+        net.faults.blocked.add(`${x}>${y}`);
+        if (symmetric) net.faults.blocked.add(`${y}>${x}`);
+      }
+    }
+  };
+  const faultKinds: [number, () => void][] = [
+    [3, () => {
+      const s = pick([...servers.values()].filter((x) => x.alive));
+      if (!s) return;
+      s.crash();
+      note('nemesis', `crash server ${s.addr} (${s.role})`);
+    }],
+    [3, () => {
+      const s = pick([...servers.values()].filter((x) => !x.alive));
+      if (!s) return;
+      const lose = rng() < 0.3;
+      s.restart(lose);
+      note('nemesis', `restart server ${s.addr}${lose ? ' with an empty dataset' : ''} as ${s.role}`);
+    }],
+    [2, () => {
+      const h = pick(hosts.filter((x) => x.alive));
+      if (!h) return;
+      if (rng() < 0.3) h.snapshotStale();
+      h.crash();
+      note('nemesis', `crash sentinel ${h.addr}`);
+    }],
+    [2, () => {
+      const h = pick(hosts.filter((x) => !x.alive));
+      if (!h) return;
+      const r = rng();
+      const mode = r < 0.75 ? 'persisted' : r < 0.9 && h.stale ? 'stale' : 'lost';
+      h.restart(mode, fresh());
+      checkers.restarted(h);
+      note('nemesis', `restart sentinel ${h.addr} with ${mode} config`);
+    }],
+    [3, () => {
+      const addrs = allAddrs();
+      const side = addrs.filter(() => rng() < 0.5);
+      const other = addrs.filter((a) => !side.includes(a));
+      const symmetric = rng() < 0.7;
+      partitionBetween(side, other, symmetric);
+      note('nemesis', `partition ${symmetric ? '' : '(one-way) '}[${side.join(' ')}] | [${other.join(' ')}]`);
+    }],
+    [2, () => {
+      const addrs = allAddrs();
+      const lone = pick(addrs);
+      partitionBetween([lone], addrs.filter((a) => a !== lone), true);
+      note('nemesis', `isolate ${lone}`);
+    }],
+    [4, () => {
+      net.faults.blocked.clear();
+      note('nemesis', 'heal all partitions');
+    }],
+    [1, () => {
+      const h = pick(hosts.filter((x) => x.alive));
+      if (!h) return;
+      const ms = 200 + Math.floor(rng() * 4000);
+      h.stalledUntil = clock.now + ms;
+      note('nemesis', `stall ${h.addr} for ${ms} ms`);
+    }],
+    [1, () => {
+      const h = pick(hosts);
+      const jump = Math.floor((rng() - 0.3) * 6000);
+      h.clockOffset += jump;
+      note('nemesis', `clock of ${h.addr} jumps ${jump} ms`);
+    }],
+    [1, () => {
+      const h = pick(hosts);
+      h.slowWriteMs = rng() < 0.5 ? 0 : Math.floor(rng() * 1500);
+      note('nemesis', `config writes on ${h.addr} take ${h.slowWriteMs} ms`);
+    }],
+    [1, () => {
+      net.faults.delayMaxMs = rng() < 0.5 ? 3 : 3 + rng() * 400;
+      net.faults.resetProbability = rng() < 0.6 ? 0 : rng() * 0.01;
+      note('nemesis', `network delay up to ${net.faults.delayMaxMs.toFixed(0)} ms, reset probability ${net.faults.resetProbability.toFixed(4)}`);
+    }],
+  ];
+  const totalWeight = faultKinds.reduce((a, [w]) => a + w, 0);
+  let t = 2000 + rng() * 5000;
+  while (t < faultPhaseMs) {
+    clock.at(t, () => {
+      let r = rng() * totalWeight;
+      for (const [w, f] of faultKinds) {
+        r -= w;
+        if (r <= 0) {
+          faults++;
+          f();
+          break;
+        }
+      }
+    });
+    t += 500 + rng() * 5000;
+  }
+  const check = (): void => {
+    if (checkers.violations.length > 0 && !opts.trace) clockStop = true;
+  };
+  let clockStop = false;
+  clock.runUntil(faultPhaseMs, check);
+
+  // --- the liveness phase: heal everything, restart everything, no more faults
+  if (!clockStop) {
+    net.faults.blocked.clear();
+    net.faults.resetProbability = 0;
+    net.faults.delayMaxMs = 3;
+    for (const h of hosts) {
+      h.slowWriteMs = 0;
+      if (!h.alive) {
+        h.restart('persisted', fresh());
+        checkers.restarted(h);
+      }
+    }
+    for (const s of servers.values()) if (!s.alive) s.restart(false);
+    note('nemesis', 'faults stop: healed, everything restarted');
+    const deadline = clock.now + failoverTimeout * 6 + 60_000;
+    let ok = { ok: false, why: 'not checked' };
+    while (clock.now < deadline) {
+      clock.runUntil(clock.now + 1000, check);
+      ok = checkers.converged(hosts, MASTER);
+      if (ok.ok) break;
+    }
+    if (!ok.ok) checkers.violations.push({ time: clock.now, rule: 'liveness', detail: ok.why });
+  }
+  return {
+    seed: opts.seed,
+    violations: checkers.violations,
+    trace,
+    virtualMs: clock.now,
+    faults,
+    elections: checkers.elections,
+    failovers: checkers.failovers,
+  };
+}
