@@ -1,0 +1,470 @@
+/**
+ * The commands every client of a sentinel uses besides SENTINEL: connection handshake and
+ * naming, pub/sub, INFO, COMMAND, ROLE, SHUTDOWN. Replies and error texts follow redis 7.
+ */
+import type { ServerOptions } from '../config/model.js';
+import { encodeReply } from '../protocol/encode.js';
+import type { Reply } from '../protocol/reply.js';
+import { OK, array, bulk, error, int, map, nullBulk, push, simple } from '../protocol/reply.js';
+import type { Client } from '../server/client.js';
+import type { ClientContext, SentinelHooks } from '../server/hooks.js';
+import { renderInfo } from '../server/info.js';
+import { COMMANDS } from './table.js';
+import type { CommandSpec } from './table.js';
+import { globMatch } from '../util/glob.js';
+
+/** What the generic commands need from the server. */
+export interface ServerContext {
+  readonly opts: { options: ServerOptions; version: string; hooks: SentinelHooks };
+  readonly clients: Map<number, Client>;
+  clock(): number;
+  authRequired(): boolean;
+  subscribe(client: Client, channel: string, pattern: boolean): void;
+  unsubscribe(client: Client, channel: string, pattern: boolean): boolean;
+  killClients(pred: (c: Client) => boolean, caller: Client | null): number;
+  contextOf(client: Client): ClientContext;
+}
+
+export function runGenericCommand(srv: ServerContext, c: Client, name: string, sub: string | null, argv: string[]): Reply | null {
+  const args = argv.slice(1);
+  switch (name) {
+    case 'ping':
+      if (args.length > 1) return error("ERR wrong number of arguments for 'ping' command");
+      if (c.proto === 2 && c.isPubsub) return array([bulk('pong'), bulk(args[0] ?? '')]);
+      return args.length ? bulk(args[0]!) : simple('PONG');
+    case 'auth':
+      return auth(srv, c, args);
+    case 'hello':
+      return hello(srv, c, args);
+    case 'client':
+      return client(srv, c, sub!, argv.slice(2));
+    case 'command':
+      return command(sub, argv.slice(2));
+    case 'info':
+      return bulk(renderInfo(srv as never, args));
+    case 'role':
+      return array([bulk('sentinel'), array(srv.opts.hooks.masterNames().map((n) => bulk(n)))]);
+    case 'subscribe':
+    case 'psubscribe':
+      return subscribeFrames(srv, c, args, name === 'psubscribe');
+    case 'unsubscribe':
+    case 'punsubscribe':
+      return unsubscribeFrames(srv, c, args, name === 'punsubscribe');
+    case 'publish':
+      if (args[0] !== '__sentinel__:hello') return error('ERR Only HELLO messages are accepted by Sentinel instances.');
+      srv.opts.hooks.helloReceived(args[1] ?? '');
+      return int(1);
+    case 'shutdown':
+      return shutdown(srv, c, args);
+    case 'acl':
+      return acl(c, sub!);
+    case 'sentinel':
+      return array(SENTINEL_HELP.map((l) => simple(l)));
+    default:
+      return error(`ERR unknown command '${argv[0]}'`);
+  }
+}
+
+// ---------------------------------------------------------------- auth and handshake
+
+function checkPassword(srv: ServerContext, user: string, pass: string): boolean {
+  if (user !== 'default') return false;
+  const required = srv.opts.options.requirepass;
+  return !required || required === pass;
+}
+
+function auth(srv: ServerContext, c: Client, args: string[]): Reply {
+  if (args.length > 2) return error('ERR syntax error');
+  if (args.length === 1 && !srv.authRequired()) {
+    return error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  }
+  const [user, pass] = args.length === 1 ? ['default', args[0]!] : [args[0]!, args[1]!];
+  if (!checkPassword(srv, user, pass)) return error('WRONGPASS invalid username-password pair or user is disabled.');
+  c.authenticated = true;
+  c.user = user;
+  return OK;
+}
+
+const NAME_OK = /^[!-~]*$/;
+
+function hello(srv: ServerContext, c: Client, args: string[]): Reply {
+  let proto = c.proto;
+  if (args.length > 0) {
+    const v = args[0]!;
+    if (!/^-?\d+$/.test(v)) return error('ERR Protocol version is not an integer or out of range');
+    const n = Number(v);
+    if (n !== 2 && n !== 3) return error('NOPROTO unsupported protocol version');
+    proto = n;
+  }
+  let setName: string | null = null;
+  for (let i = 1; i < args.length; i++) {
+    const opt = args[i]!.toLowerCase();
+    const more = args.length - 1 - i;
+    if (opt === 'auth' && more >= 2) {
+      const user = args[i + 1]!;
+      const pass = args[i + 2]!;
+      i += 2;
+      if (!checkPassword(srv, user, pass)) return error('WRONGPASS invalid username-password pair or user is disabled.');
+      c.authenticated = true;
+      c.user = user;
+    } else if (opt === 'setname' && more >= 1) {
+      setName = args[++i]!;
+      if (!NAME_OK.test(setName)) return error('ERR Client names cannot contain spaces, newlines or special characters.');
+    } else {
+      return error(`ERR Syntax error in HELLO option '${args[i]}'`);
+    }
+  }
+  if (!c.authenticated) {
+    return error(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
+  }
+  if (setName !== null) c.name = setName;
+  c.proto = proto;
+  return map([
+    [bulk('server'), bulk('redis')],
+    [bulk('version'), bulk(srv.opts.version)],
+    [bulk('proto'), int(proto)],
+    [bulk('id'), int(c.id)],
+    [bulk('mode'), bulk('sentinel')],
+    [bulk('modules'), array([])],
+  ]);
+}
+
+// ---------------------------------------------------------------- CLIENT
+
+function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply | null {
+  const now = srv.clock();
+  switch (sub) {
+    case 'id':
+      return int(c.id);
+    case 'getname':
+      return c.name ? bulk(c.name) : nullBulk;
+    case 'setname':
+      if (!NAME_OK.test(a[0]!)) return error('ERR Client names cannot contain spaces, newlines or special characters.');
+      c.name = a[0]!;
+      return OK;
+    case 'setinfo': {
+      const attr = a[0]!.toLowerCase();
+      if (attr !== 'lib-name' && attr !== 'lib-ver') return error(`ERR Unrecognized option '${a[0]}'`);
+      if (!NAME_OK.test(a[1]!)) return error(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+      if (attr === 'lib-name') c.libName = a[1]!;
+      else c.libVer = a[1]!;
+      return OK;
+    }
+    case 'info':
+      return bulk(c.describe(now) + '\n');
+    case 'list': {
+      let list = [...srv.clients.values()];
+      if (a.length >= 2 && a[0]!.toLowerCase() === 'type') {
+        const t = a[1]!.toLowerCase();
+        if (!['normal', 'pubsub', 'master', 'replica', 'slave'].includes(t)) return error(`ERR Unknown client type '${a[1]}'`);
+        list = list.filter((x) => (t === 'pubsub' ? x.isPubsub : t === 'normal' ? !x.isPubsub : false));
+      } else if (a.length >= 2 && a[0]!.toLowerCase() === 'id') {
+        const ids = new Set(a.slice(1).map(Number));
+        list = list.filter((x) => ids.has(x.id));
+      } else if (a.length > 0) {
+        return error('ERR syntax error');
+      }
+      return bulk(list.map((x) => x.describe(now) + '\n').join(''));
+    }
+    case 'kill':
+      return clientKill(srv, c, a);
+    case 'reply': {
+      const mode = a[0]!.toLowerCase();
+      if (mode === 'on') {
+        c.replyMode = 'on';
+        return OK;
+      }
+      if (mode === 'off' || mode === 'skip') {
+        c.replyMode = mode;
+        return null;
+      }
+      return error('ERR syntax error');
+    }
+    case 'pause':
+    case 'unpause':
+    case 'no-evict':
+      // A sentinel serves no data: there is nothing to pause or evict.
+      return OK;
+    case 'tracking':
+      return a[0]!.toLowerCase() === 'off' ? OK : error('ERR client-side caching is not available on a sentinel');
+    case 'caching':
+      return error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    case 'getredir':
+      return int(-1);
+    case 'trackinginfo':
+      return map([
+        [bulk('flags'), array([bulk('off')])],
+        [bulk('redirect'), int(-1)],
+        [bulk('prefixes'), array([])],
+      ]);
+    case 'unblock':
+      return int(0);
+    case 'help':
+      return array(CLIENT_HELP.map((l) => simple(l)));
+    default:
+      return error(`ERR unknown subcommand '${sub}'. Try CLIENT HELP.`);
+  }
+}
+
+function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
+  if (a.length === 1) {
+    // Old form: CLIENT KILL ip:port
+    const target = [...srv.clients.values()].find((x) => x.addr === a[0]);
+    if (!target) return error('ERR No such client');
+    srv.killClients((x) => x === target, caller);
+    return OK;
+  }
+  if (a.length % 2 !== 0) return error('ERR syntax error');
+  const filters: ((x: Client) => boolean)[] = [];
+  let skipMe = true;
+  for (let i = 0; i < a.length; i += 2) {
+    const k = a[i]!.toLowerCase();
+    const v = a[i + 1]!;
+    if (k === 'id') {
+      if (!/^\d+$/.test(v)) return error('ERR client-id should be greater than 0');
+      filters.push((x) => x.id === Number(v));
+    } else if (k === 'type') {
+      const t = v.toLowerCase();
+      if (!['normal', 'pubsub', 'master', 'replica', 'slave'].includes(t)) return error(`ERR Unknown client type '${v}'`);
+      filters.push((x) => (t === 'pubsub' ? x.isPubsub : t === 'normal' ? !x.isPubsub : false));
+    } else if (k === 'user') {
+      filters.push((x) => x.user === v);
+    } else if (k === 'addr') {
+      filters.push((x) => x.addr === v);
+    } else if (k === 'laddr') {
+      filters.push((x) => x.laddr === v);
+    } else if (k === 'skipme') {
+      const l = v.toLowerCase();
+      if (l !== 'yes' && l !== 'no') return error('ERR syntax error');
+      skipMe = l === 'yes';
+    } else if (k === 'maxage') {
+      if (!/^\d+$/.test(v)) return error('ERR syntax error');
+      const now = srv.clock();
+      filters.push((x) => now - x.createdAt >= Number(v) * 1000);
+    } else {
+      return error('ERR syntax error');
+    }
+  }
+  const n = srv.killClients((x) => (!skipMe || x !== caller) && filters.every((f) => f(x)), caller);
+  return int(n);
+}
+
+// ---------------------------------------------------------------- COMMAND
+
+function allSpecs(): CommandSpec[] {
+  return [...COMMANDS.values()];
+}
+
+function infoOf(s: CommandSpec): Reply {
+  return array([
+    bulk(s.name),
+    int(s.arity),
+    array(s.flags.map((f) => simple(f))),
+    int(0),
+    int(0),
+    int(0),
+    array(s.categories.map((x) => simple(x))),
+    array(s.tips.map((x) => bulk(x))),
+    array([]),
+    array([...s.subcommands.values()].map(infoOf)),
+  ]);
+}
+
+function docsOf(s: CommandSpec): Reply {
+  const pairs: [Reply, Reply][] = [
+    [bulk('summary'), bulk(s.summary)],
+    [bulk('since'), bulk(s.since)],
+    [bulk('group'), bulk(s.group)],
+  ];
+  if (s.subcommands.size > 0) {
+    pairs.push([bulk('subcommands'), map([...s.subcommands.values()].map((x) => [bulk(x.name), docsOf(x)] as [Reply, Reply]))]);
+  }
+  return map(pairs);
+}
+
+function findSpec(name: string): CommandSpec | undefined {
+  const [top, sub] = name.toLowerCase().split('|');
+  const s = COMMANDS.get(top ?? '');
+  return sub === undefined ? s : s?.subcommands.get(sub);
+}
+
+function command(sub: string | null, a: string[]): Reply {
+  if (sub === null) return array(allSpecs().map(infoOf));
+  switch (sub) {
+    case 'count':
+      return int(COMMANDS.size);
+    case 'list': {
+      let names = allSpecs().flatMap((s) => [s.name, ...[...s.subcommands.values()].map((x) => x.name)]);
+      if (a.length > 0) {
+        if (a.length !== 3 || a[0]!.toLowerCase() !== 'filterby') return error('ERR syntax error');
+        const kind = a[1]!.toLowerCase();
+        const v = a[2]!;
+        if (kind === 'pattern') names = names.filter((n) => globMatch(v, n, true));
+        else if (kind === 'aclcat') names = names.filter((n) => findSpec(n)?.categories.includes(`@${v.toLowerCase()}`));
+        else if (kind === 'module') names = [];
+        else return error('ERR syntax error');
+      }
+      return array(names.map((n) => bulk(n)));
+    }
+    case 'info': {
+      const specs = a.length ? a.map(findSpec) : allSpecs();
+      return array(specs.map((s) => (s ? infoOf(s) : nullBulk)));
+    }
+    case 'docs': {
+      const specs = a.length ? a.map(findSpec).filter((s): s is CommandSpec => s !== undefined) : allSpecs();
+      return map(specs.map((s) => [bulk(s.name), docsOf(s)] as [Reply, Reply]));
+    }
+    case 'getkeys':
+    case 'getkeysandflags':
+      return findSpec(a[0] ?? '') ? error('ERR The command has no key arguments') : error('ERR Invalid command specified');
+    case 'help':
+      return array(COMMAND_HELP.map((l) => simple(l)));
+    default:
+      return error(`ERR unknown subcommand '${sub}'. Try COMMAND HELP.`);
+  }
+}
+
+// ---------------------------------------------------------------- pub/sub
+
+function frames(c: Client, items: Reply[][]): Reply {
+  const bufs = items.map((parts) => encodeReply(c.proto === 3 ? push(parts) : array(parts), c.proto));
+  return { t: 'raw', v: Buffer.concat(bufs) };
+}
+
+function subscribeFrames(srv: ServerContext, c: Client, channels: string[], pattern: boolean): Reply {
+  const kind = pattern ? 'psubscribe' : 'subscribe';
+  return frames(
+    c,
+    channels.map((ch) => {
+      srv.subscribe(c, ch, pattern);
+      return [bulk(kind), bulk(ch), int(c.subscriptionCount)];
+    }),
+  );
+}
+
+function unsubscribeFrames(srv: ServerContext, c: Client, channels: string[], pattern: boolean): Reply {
+  const kind = pattern ? 'punsubscribe' : 'unsubscribe';
+  const set = pattern ? c.patterns : c.channels;
+  const targets = channels.length ? channels : [...set];
+  if (targets.length === 0) return frames(c, [[bulk(kind), nullBulk, int(c.subscriptionCount)]]);
+  return frames(
+    c,
+    targets.map((ch) => {
+      srv.unsubscribe(c, ch, pattern);
+      return [bulk(kind), bulk(ch), int(c.subscriptionCount)];
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- SHUTDOWN, ACL
+
+function shutdown(srv: ServerContext, c: Client, args: string[]): Reply | null {
+  const flags = new Set<string>();
+  for (const a of args) {
+    const l = a.toLowerCase();
+    if (!['nosave', 'save', 'now', 'force', 'abort'].includes(l)) return error('ERR syntax error');
+    flags.add(l);
+  }
+  if (flags.has('abort')) return flags.size > 1 ? error('ERR syntax error') : error('ERR No shutdown in progress.');
+  // A sentinel has no dataset: SAVE is quietly turned into NOSAVE.
+  c.closeAfterReply = true;
+  srv.opts.hooks.shutdown();
+  return null;
+}
+
+function acl(c: Client, sub: string): Reply {
+  switch (sub) {
+    case 'whoami':
+      return bulk(c.user);
+    case 'users':
+      return array([bulk('default')]);
+    case 'help':
+      return array([simple('ACL WHOAMI'), simple('    Return the current connection username.'), simple('ACL USERS'), simple('    List all the registered usernames.')]);
+    default:
+      return error(`ERR ACL ${sub.toUpperCase()} is not supported by this version of sentinel-ts`);
+  }
+}
+
+// ---------------------------------------------------------------- help texts (our own wording)
+
+const SENTINEL_HELP = [
+  'SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CKQUORUM <master-name>',
+  '    Check that enough sentinels are reachable to reach the quorum and authorize a failover.',
+  'CONFIG SET <param> <value> [<param> <value> ...]',
+  '    Change sentinel-wide parameters.',
+  'CONFIG GET <param> [<param> ...]',
+  '    Read sentinel-wide parameters (glob patterns allowed).',
+  'DEBUG [<param> <value> ...]',
+  '    List the timing parameters (milliseconds), or change some of them.',
+  'GET-MASTER-ADDR-BY-NAME <master-name>',
+  '    Return the address of the current master.',
+  'FAILOVER <master-name>',
+  '    Fail over a master now, without asking the other sentinels.',
+  'FLUSHCONFIG',
+  '    Write the configuration file again, with the current state.',
+  'INFO-CACHE <master-name>',
+  '    Return the last INFO replies of a master and its replicas.',
+  'IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>',
+  '    Ask whether this sentinel sees the master at that address down (and request a vote).',
+  'MASTER <master-name>',
+  '    Show the state of a master.',
+  'MASTERS',
+  '    Show the state of every monitored master.',
+  'MONITOR <name> <ip> <port> <quorum>',
+  '    Start monitoring a new master.',
+  'MYID',
+  '    Return the id of this sentinel.',
+  'PENDING-SCRIPTS',
+  '    List the scripts that are waiting or running.',
+  'REMOVE <master-name>',
+  '    Stop monitoring a master.',
+  'REPLICAS <master-name>',
+  '    Show the replicas of a master.',
+  'RESET <pattern>',
+  '    Forget the replicas and sentinels of the masters whose names match.',
+  'SENTINELS <master-name>',
+  '    Show the other sentinels that monitor a master.',
+  'SET <master-name> <option> <value> [<option> <value> ...]',
+  '    Change the configuration of a master.',
+  'SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]',
+  '    Make this sentinel crash at a chosen point of its next failover.',
+  'HELP',
+  '    Print this help.',
+];
+
+const CLIENT_HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ID',
+  '    Return the id of this connection.',
+  'GETNAME / SETNAME <name>',
+  '    Read or set the name of this connection.',
+  'SETINFO <LIB-NAME|LIB-VER> <value>',
+  '    Record the name or version of the client library.',
+  'INFO / LIST [TYPE <type>|ID <id> ...]',
+  '    Describe this connection, or all of them.',
+  'KILL <ip:port> | KILL <ID|TYPE|USER|ADDR|LADDR|SKIPME|MAXAGE> <value> ...',
+  '    Close the connections that match.',
+  'REPLY <ON|OFF|SKIP>',
+  '    Turn replies to this connection on or off.',
+  'HELP',
+  '    Print this help.',
+];
+
+const COMMAND_HELP = [
+  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  '(no subcommand)',
+  '    Describe every command.',
+  'COUNT',
+  '    Return the number of commands.',
+  'LIST [FILTERBY <MODULE|ACLCAT|PATTERN> <value>]',
+  '    List the command names.',
+  'INFO [<command-name> ...]',
+  '    Describe some commands.',
+  'DOCS [<command-name> ...]',
+  '    Return the documentation of some commands.',
+  'HELP',
+  '    Print this help.',
+];
