@@ -155,6 +155,8 @@ export class MasterInstance extends Instance {
   failoverStartTime = 0;
   failoverStateChangeTime = 0;
   failoverDelayLogged = 0;
+  /** When replica selection asked the candidates for fresh INFO (0 = not yet). */
+  selectInfoRequestedAt = 0;
   promotedSlave: ReplicaInstance | null = null;
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {

@@ -62,6 +62,8 @@ export class SentinelError extends Error {
 
 const HEX = '0123456789abcdef';
 const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
+/** How long replica selection waits for the fresh INFO it asked the candidates for. */
+const SELECT_INFO_WAIT_MS = 1000;
 const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;
 
 /** Lower priority first, then larger replication offset, then smaller run id (missing last). */
@@ -510,6 +512,10 @@ export class SentinelCore {
         this.event('warning', '+sdown', ri);
         ri.sDown = true;
         ri.sDownSinceTime = now;
+        // A failover may follow: get the replicas' state now rather than at the next INFO period.
+        if (ri.kind === 'master') {
+          for (const r of ri.slaves.values()) if (!r.link.disconnected) this.send(r, 'cc', 'info', [ri.cmd('INFO')]);
+        }
       }
     } else if (ri.sDown) {
       this.event('warning', '-sdown', ri);
@@ -780,6 +786,7 @@ export class SentinelCore {
     m.failoverInProgress = false;
     m.forceFailover = false;
     m.failoverStartTime = 0;
+    m.selectInfoRequestedAt = 0;
     m.promotedSlave = null;
     m.runid = null;
     m.info = '';
@@ -1085,6 +1092,17 @@ export class SentinelCore {
   }
 
   private failoverSelectSlave(m: MasterInstance, now: number): void {
+    // Choose on fresh facts: ask every reachable replica for its INFO (offset, priority, link)
+    // now, and select when they have all answered, or after a short bound.
+    if (m.selectInfoRequestedAt === 0) {
+      m.selectInfoRequestedAt = now;
+      for (const r of m.slaves.values()) {
+        if (!r.link.disconnected && !r.sDown) this.send(r, 'cc', 'info', [m.cmd('INFO')]);
+      }
+    }
+    const waiting = [...m.slaves.values()].some((r) => !r.link.disconnected && !r.sDown && r.infoRefresh < m.selectInfoRequestedAt);
+    if (waiting && now - m.selectInfoRequestedAt < SELECT_INFO_WAIT_MS) return;
+    m.selectInfoRequestedAt = 0;
     const slave = this.selectSlave(m, now);
     if (!slave) {
       this.event('warning', '-failover-abort-no-good-slave', m);
@@ -1210,6 +1228,7 @@ export class SentinelCore {
   private abortFailover(m: MasterInstance, now: number): void {
     m.failoverInProgress = false;
     m.forceFailover = false;
+    m.selectInfoRequestedAt = 0;
     this.setFailoverState(m, 'none', now);
     if (m.promotedSlave) {
       m.promotedSlave.promoted = false;
