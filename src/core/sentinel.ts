@@ -563,14 +563,17 @@ export class SentinelCore {
       if (!m.sDown) continue;
       if (s.link.disconnected) continue;
       if (!force && elapsed < this.timing.askPeriod) continue;
-      const runid = m.failoverState !== 'none' ? this.myid : '*';
+      // A vote request names the epoch of our failover, not whatever epoch we have heard of
+      // since (redis sends its current epoch; a vote granted in a later epoch must not help
+      // elect us in an earlier one — found by the simulator, seed 27).
+      const voting = m.failoverState !== 'none';
       this.send(s, 'cc', 'ask', [
         m.cmd('SENTINEL'),
         'is-master-down-by-addr',
         this.announceAddr(m.addr),
         String(m.addr.port),
-        String(this.currentEpoch),
-        runid,
+        String(voting ? m.failoverEpoch : this.currentEpoch),
+        voting ? this.myid : '*',
       ]);
     }
   }
@@ -716,7 +719,12 @@ export class SentinelCore {
     const newer = this.mutants.has('switch-config-on-equal-epoch') ? m.configEpoch <= h.masterConfigEpoch : m.configEpoch < h.masterConfigEpoch;
     if (newer) {
       m.configEpoch = h.masterConfigEpoch;
-      const cur = m.addr;
+      // Compare with the address we announce: during our own failover, past the promotion,
+      // that is the promoted replica. A newer configuration naming another address must win
+      // over our failover, which the switch below ends (redis compares with the old address
+      // and can then finish its own failover on an equal epoch with a different master: two
+      // sentinel groups stuck on two masters; found by the simulator, seed 139).
+      const cur = this.currentMasterAddr(m);
       if (h.masterPort !== cur.port || (h.masterIp !== cur.ip && h.masterIp.toLowerCase() !== cur.hostname.toLowerCase())) {
         this.event('warning', '+config-update-from', si);
         this.event('warning', '+switch-master', null, `${m.name} ${this.announceAddr(cur)} ${cur.port} ${h.masterIp} ${h.masterPort}`);
@@ -1010,8 +1018,10 @@ export class SentinelCore {
   private getLeader(m: MasterInstance, epoch: number, now: number): string | null {
     const voters = m.sentinels.size + 1;
     const counters = new Map<string, number>();
+    // Only votes cast in the epoch of this election count (redis counts those of its current
+    // epoch, which may be later than the failover's: see askPeersAboutMaster).
     for (const s of m.sentinels.values()) {
-      if (s.leader !== null && s.leaderEpoch === this.currentEpoch) counters.set(s.leader, (counters.get(s.leader) ?? 0) + 1);
+      if (s.leader !== null && s.leaderEpoch === epoch) counters.set(s.leader, (counters.get(s.leader) ?? 0) + 1);
     }
     let winner: string | null = null;
     let maxVotes = 0;

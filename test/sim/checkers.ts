@@ -22,6 +22,13 @@ export class Checkers {
   private readonly promotions = new Set<number>();
   /** host generation key -> master -> config epoch last seen. */
   private readonly configEpochs = new Map<SentinelHost, Map<string, number>>();
+  /**
+   * Sentinels restarted with their config lost: new identities that know no peers and no
+   * epochs. With quorum 1 such a sentinel is a majority of one and may elect itself in an old
+   * epoch, exactly like a freshly installed redis-sentinel; that is the deployment's problem,
+   * not the protocol's, so the election rules are not checked for them.
+   */
+  private readonly amnesiac = new Set<string>();
   elections = 0;
   failovers = 0;
 
@@ -53,7 +60,7 @@ export class Checkers {
       }
       case '+elected-leader': {
         const m = core.masters.get(a.masterName ?? '');
-        if (!m || m.forceFailover) break;
+        if (!m || m.forceFailover || this.amnesiac.has(myid)) break;
         const epoch = m.failoverEpoch;
         this.elections++;
         const other = this.leaders.get(epoch);
@@ -80,6 +87,7 @@ export class Checkers {
         const m = core.masters.get(a.masterName ?? '');
         if (!m) break;
         this.failovers++;
+        if (this.amnesiac.has(myid)) break;
         if (this.promotions.has(m.failoverEpoch)) {
           this.fail('unique-failover-epochs', `two promotions in epoch ${m.failoverEpoch}`);
         }
@@ -97,6 +105,10 @@ export class Checkers {
       if (m.configEpoch < prev) this.fail('config-epoch-monotonic', `${m.name} went from ${prev} to ${m.configEpoch} on ${host.addr}`);
       seen.set(m.name, m.configEpoch);
     }
+  }
+
+  lostConfig(myid: string): void {
+    this.amnesiac.add(myid);
   }
 
   /** A host restarted: its in-memory epochs start again from what it loaded. */

@@ -123,8 +123,9 @@ export function runSchedule(opts: RunOptions): RunResult {
       if (!h) return;
       const r = rng();
       const mode = r < 0.75 ? 'persisted' : r < 0.9 && h.stale ? 'stale' : 'lost';
-      h.restart(mode, fresh());
       checkers.restarted(h);
+      h.restart(mode, fresh());
+      if (mode === 'lost' && h.core) checkers.lostConfig(h.core.myid);
       note('nemesis', `restart sentinel ${h.addr} with ${mode} config`);
     }],
     [3, () => {
@@ -199,8 +200,8 @@ export function runSchedule(opts: RunOptions): RunResult {
     for (const h of hosts) {
       h.slowWriteMs = 0;
       if (!h.alive) {
-        h.restart('persisted', fresh());
         checkers.restarted(h);
+        h.restart('persisted', fresh());
       }
     }
     for (const s of servers.values()) if (!s.alive) s.restart(false);
