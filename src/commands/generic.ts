@@ -9,7 +9,7 @@ import { OK, array, bulk, error, int, map, nullBulk, push, simple } from '../pro
 import type { Client } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { renderInfo } from '../server/info.js';
-import { COMMANDS } from './table.js';
+import { COMMANDS, UNLISTED } from './table.js';
 import type { CommandSpec } from './table.js';
 import { globMatch } from '../util/glob.js';
 
@@ -268,7 +268,7 @@ function infoOf(s: CommandSpec): Reply {
     array(s.categories.map((x) => simple(x))),
     array(s.tips.map((x) => bulk(x))),
     array([]),
-    array([...s.subcommands.values()].map(infoOf)),
+    array(listedSubs(s).map(infoOf)),
   ]);
 }
 
@@ -279,9 +279,13 @@ function docsOf(s: CommandSpec): Reply {
     [bulk('group'), bulk(s.group)],
   ];
   if (s.subcommands.size > 0) {
-    pairs.push([bulk('subcommands'), map([...s.subcommands.values()].map((x) => [bulk(x.name), docsOf(x)] as [Reply, Reply]))]);
+    pairs.push([bulk('subcommands'), map(listedSubs(s).map((x) => [bulk(x.name), docsOf(x)] as [Reply, Reply]))]);
   }
   return map(pairs);
+}
+
+function listedSubs(s: CommandSpec): CommandSpec[] {
+  return [...s.subcommands.values()].filter((x) => !UNLISTED.has(x.name));
 }
 
 function findSpec(name: string): CommandSpec | undefined {
@@ -296,7 +300,7 @@ function command(sub: string | null, a: string[]): Reply {
     case 'count':
       return int(COMMANDS.size);
     case 'list': {
-      let names = allSpecs().flatMap((s) => [s.name, ...[...s.subcommands.values()].map((x) => x.name)]);
+      let names = allSpecs().flatMap((s) => [s.name, ...listedSubs(s).map((x) => x.name)]);
       if (a.length > 0) {
         if (a.length !== 3 || a[0]!.toLowerCase() !== 'filterby') return error('ERR syntax error');
         const kind = a[1]!.toLowerCase();
