@@ -411,6 +411,9 @@ export class SentinelCore {
       if (auth) this.send(ri, 'cc', 'ignore', [m.cmd('AUTH'), ...auth.slice(1)]);
       this.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'SETNAME', `sentinel-${shortId}-cmd`]);
       this.sendPing(ri, now);
+      // A server we just (re)connected to may have restarted in another role: look at once
+      // instead of waiting up to an INFO period (10 s) to find out.
+      if (ri.kind !== 'sentinel') this.send(ri, 'cc', 'info', [m.cmd('INFO')]);
     }
     if (ri.kind !== 'sentinel' && link.pc === null) {
       this.openConn(link, 'pc', ri.addr.ip, ri.addr.port);
@@ -435,7 +438,13 @@ export class SentinelCore {
     if (link.disconnected) return;
     if (link.pendingCommands >= MAX_PENDING_COMMANDS * link.refcount) return;
     let infoPeriod = this.timing.infoPeriod;
-    if (ri.kind === 'slave' && (ri.master.oDown || ri.master.failoverInProgress || ri.masterLinkDownTime !== 0)) {
+    // Replicas in a transition are watched every second: during a failover, when their link
+    // to the master is down, and when one claims to be a master (an old master coming back,
+    // to be converted as soon as the observation window allows).
+    if (
+      ri.kind === 'slave' &&
+      (ri.master.oDown || ri.master.failoverInProgress || ri.masterLinkDownTime !== 0 || (ri.infoRefresh !== 0 && ri.roleReported === 'master'))
+    ) {
       infoPeriod = 1000;
     }
     const pingPeriod = Math.min(ri.downAfterMs, this.timing.pingPeriod);
