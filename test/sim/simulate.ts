@@ -86,7 +86,7 @@ export function runSchedule(opts: RunOptions): RunResult {
 
   // --- the safety phase: random faults
   let faults = 0;
-  const faultPhaseMs = 30_000 + Math.floor(rng() * 60_000);
+  const faultPhaseMs = 20_000 + Math.floor(rng() * 30_000);
   const allAddrs = (): string[] => [...servers.keys(), ...hosts.map((h) => h.addr)];
   const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const partitionBetween = (a: string[], b: string[], symmetric: boolean): void => {
@@ -180,6 +180,7 @@ export function runSchedule(opts: RunOptions): RunResult {
         if (r <= 0) {
           faults++;
           f();
+          net.partitionsChanged();
           break;
         }
       }
@@ -195,6 +196,7 @@ export function runSchedule(opts: RunOptions): RunResult {
   // --- the liveness phase: heal everything, restart everything, no more faults
   if (!clockStop) {
     net.faults.blocked.clear();
+    net.partitionsChanged();
     net.faults.resetProbability = 0;
     net.faults.delayMaxMs = 3;
     for (const h of hosts) {

@@ -149,8 +149,8 @@ export class SimConn {
     const attempt = (): void => {
       if (!this.open) return;
       if (this.net.faults.blocked.has(`${from}>${to}`)) {
-        // Held back by a partition: retried until it heals or the connection is closed.
-        this.net.clock.after(50, attempt);
+        // Held back by a partition until it heals (or the connection is closed).
+        this.net.parked.push(attempt);
         return;
       }
       const end = forward ? this.bEnd : this.aEnd;
@@ -188,11 +188,20 @@ export class Network {
   readonly faults: NetFaults = defaultNetFaults();
   faultCount = 0;
   messages = 0;
+  /** Deliveries held back by a partition, in the order they were due. */
+  parked: (() => void)[] = [];
 
   constructor(
     readonly clock: Clock,
     readonly rng: Rng,
   ) {}
+
+  /** Call after the partitions change: held deliveries that may now pass are retried, in order. */
+  partitionsChanged(): void {
+    const held = this.parked;
+    this.parked = [];
+    for (const attempt of held) attempt();
+  }
 
   delay(): number {
     const f = this.faults;
