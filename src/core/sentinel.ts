@@ -105,7 +105,7 @@ export class SentinelCore {
   private deferredPersist = false;
   private actions: Action[] = [];
   private nextConnId = 1;
-  private readonly conns = new Map<number, { link: Link; which: 'cc' | 'pc' }>();
+  private readonly conns = new Map<number, { link: Link; which: 'cc' | 'pc'; established: boolean }>();
   /** Set when the id was generated here and must be persisted at start. */
   readonly generatedId: boolean;
 
@@ -198,7 +198,7 @@ export class SentinelCore {
 
   private openConn(link: Link, which: 'cc' | 'pc', host: string, port: number): number {
     const conn = this.nextConnId++;
-    this.conns.set(conn, { link, which });
+    this.conns.set(conn, { link, which, established: false });
     this.actions.push({ type: 'connect', conn, host, port, purpose: which === 'cc' ? 'cmd' : 'pubsub' });
     if (which === 'cc') link.cc = conn;
     else link.pc = conn;
@@ -592,6 +592,7 @@ export class SentinelCore {
   connected(conn: number, localIp: string, remoteIp: string, _now: number): void {
     const c = this.conns.get(conn);
     if (!c) return;
+    c.established = true;
     if (c.which === 'cc') c.link.localIp = localIp;
     // A name resolved by the connection tells us the IP to show when announce-hostnames is off.
     for (const ri of this.instancesOfLink(c.link)) {
@@ -608,6 +609,14 @@ export class SentinelCore {
       if (link.cc !== conn) return;
       link.cc = null;
       link.pendingCommands = 0;
+      // A command connection that could not even be opened (refused, unreachable) is proof
+      // that nothing has answered since the last acceptable reply: measure the outage from
+      // there, not from the PING queued on this attempt (which redis does, adding up to a
+      // ping period to every detection of a dead process). A connection that opens and
+      // answers clears this at once, so a merely dropped connection is never counted.
+      if (!c.established) {
+        link.actPingTime = link.actPingTime === 0 ? link.lastAvailTime : Math.min(link.actPingTime, link.lastAvailTime);
+      }
     } else {
       if (link.pc !== conn) return;
       link.pc = null;
