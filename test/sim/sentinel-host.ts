@@ -236,6 +236,13 @@ export class SentinelHost implements Listener {
     return { error: `ERR unknown command '${argv[0]}'` };
   }
 
+  /** Hands the core a hello as if a peer had published it to us, and carries out the result. */
+  injectHello(payload: string): void {
+    if (!this.alive || !this.core) return;
+    this.core.helloFromPeer(payload, this.now());
+    this.flush();
+  }
+
   env(): SentinelCommandEnv {
     return {
       core: this.core!,

@@ -169,6 +169,27 @@ export function runSchedule(opts: RunOptions): RunResult {
       net.faults.resetProbability = rng() < 0.6 ? 0 : rng() * 0.01;
       note('nemesis', `network delay up to ${net.faults.delayMaxMs.toFixed(0)} ms, reset probability ${net.faults.resetProbability.toFixed(4)}`);
     }],
+    [1, () => {
+      // A hello that claims our own config epoch with another master address (what a
+      // concurrent, conflicting configuration of the same epoch looks like). Only a strictly
+      // newer epoch may change a sentinel's master, so this must change nothing.
+      const live = hosts.filter((x) => x.alive && x.core);
+      const h = pick(live);
+      const peer = pick(live.filter((x) => x !== h));
+      if (!h || !peer || !h.core || !peer.core) return;
+      const m = h.core.masters.get(MASTER);
+      if (!m) return;
+      const cur = h.core.currentMasterAddr(m);
+      const other = pick([...servers.values()].filter((s) => s.port !== cur.port));
+      if (!other) return;
+      const payload = `127.0.0.1,${peer.port},${peer.core.myid},${h.core.currentEpoch},${MASTER},127.0.0.1,${other.port},${m.configEpoch}`;
+      note('nemesis', `hello to ${h.addr} claiming epoch ${m.configEpoch} for ${other.addr}`);
+      h.injectHello(payload);
+      const after = h.core?.currentMasterAddr(h.core.masters.get(MASTER)!);
+      if (after && after.port !== cur.port) {
+        checkers.violations.push({ time: clock.now, rule: 'switch-only-on-newer-epoch', detail: `${h.addr} switched to ${after.port} on an equal epoch` });
+      }
+    }],
   ];
   const totalWeight = faultKinds.reduce((a, [w]) => a + w, 0);
   let t = 2000 + rng() * 5000;

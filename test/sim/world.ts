@@ -122,6 +122,8 @@ export interface Endpoint {
 /** A simulated TCP connection between two hosts. */
 export class SimConn {
   open = true;
+  /** Messages sent before the connection was established, delivered once it is. */
+  waiting: (() => void)[] = [];
   /** Delivery time of the last message in each direction: keeps each direction in order. */
   private lastAt = { ab: 0, ba: 0 };
 
@@ -154,7 +156,12 @@ export class SimConn {
         return;
       }
       const end = forward ? this.bEnd : this.aEnd;
-      end?.deliver(data);
+      if (!end) {
+        // Sent before the connection is established: TCP keeps it until then.
+        this.waiting.push(attempt);
+        return;
+      }
+      end.deliver(data);
     };
     this.net.clock.at(at, attempt);
   }
@@ -214,7 +221,9 @@ export class Network {
     const tryOpen = (): void => {
       if (!conn.open) return;
       if (this.faults.blocked.has(`${from}>${to}`) || this.faults.blocked.has(`${to}>${from}`)) {
-        // SYNs lost in a partition: the connect hangs; the sentinel's own timeouts deal with it.
+        // SYNs lost in a partition: the connect hangs until the partition heals (TCP keeps
+        // retransmitting them); the sentinel's own timeouts may give up on it first.
+        this.parked.push(tryOpen);
         return;
       }
       const l = this.listeners.get(to);
@@ -226,7 +235,11 @@ export class Network {
       }
       conn.bEnd = server;
       this.clock.after(this.delay(), () => {
-        if (conn.open) onConnected(conn);
+        if (!conn.open) return;
+        onConnected(conn);
+        const waiting = conn.waiting;
+        conn.waiting = [];
+        for (const w of waiting) w();
       });
     };
     this.clock.after(this.delay(), tryOpen);
