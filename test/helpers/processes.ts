@@ -143,7 +143,7 @@ export interface RedisServer extends Managed {
 export async function startRedis(opts: { port?: number; replicaOf?: number; args?: string[] } = {}): Promise<RedisServer> {
   const port = opts.port ?? (await freePort());
   const dir = tempDir('redis-');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no', '--repl-diskless-sync-delay', '0'];
   if (opts.replicaOf) args.push('--replicaof', '127.0.0.1', String(opts.replicaOf));
   args.push(...(opts.args ?? []));
   let child!: ChildProcess;

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { redisCli, sleep, startTopology, waitFor } from '../helpers/processes.js';
+import type { Topology } from '../helpers/processes.js';
+
+async function ready(t: Topology): Promise<void> {
+  for (const s of t.sentinels) {
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes('slaves=2,sentinels=3'), 20000, `topology on ${s.port}`);
+  }
+}
+
+async function agreedMaster(t: Topology, notPort: number, timeoutMs: number, live = t.sentinels): Promise<number> {
+  const a = await waitFor(async () => {
+    const addrs = await Promise.all(live.map(async (s) => (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim()));
+    return addrs.every((x) => x === addrs[0] && !x.endsWith(`\n${notPort}`)) ? addrs[0] : null;
+  }, timeoutMs, 'the sentinels to agree on a new master');
+  return Number(a.split('\n')[1]);
+}
+
+test('a SIGSTOPped master is failed over, and TILT follows a stalled sentinel without a false failover', async () => {
+  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
+  try {
+    await ready(t);
+    // A sentinel frozen for 3 s enters TILT and must not act on what it missed.
+    const s = t.sentinels[2]!;
+    s.signal('SIGSTOP');
+    await sleep(3000);
+    s.signal('SIGCONT');
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes('sentinel_tilt:1'), 5000, 'TILT');
+    assert.match(s.log(), /\+tilt #tilt mode entered/);
+    assert.equal((await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim(), `127.0.0.1\n${t.master.port}`);
+    // Now the master stops answering (its process is frozen, its sockets stay open).
+    const old = t.master.port;
+    t.master.signal('SIGSTOP');
+    const live = t.sentinels.slice(0, 2);
+    const port = await agreedMaster(t, old, 20000, live);
+    assert.ok(t.replicas.some((r) => r.port === port));
+    t.master.signal('SIGCONT');
+  } finally {
+    t.master.signal('SIGCONT');
+    await t.stopAll();
+  }
+});
+
+test('a leader that crashes right after its election (SIMULATE-FAILURE) is replaced', async () => {
+  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 3000 });
+  try {
+    await ready(t);
+    for (const s of t.sentinels) assert.equal((await redisCli(s.port, 'sentinel', 'simulate-failure', 'crash-after-election')).trim(), 'OK');
+    const old = t.master.port;
+    await t.master.kill9();
+    const crashed = await waitFor(() => t.sentinels.find((s) => s.exited), 20000, 'the elected sentinel to crash');
+    assert.equal(crashed.exitCode, 99);
+    assert.match(crashed.log(), /\+elected-leader/);
+    // The survivors forget the simulated failure when restarted, and fail over without it.
+    const survivors = t.sentinels.filter((s) => s !== crashed);
+    for (const s of survivors) await s.restart();
+    const port = await agreedMaster(t, old, 30000, survivors);
+    assert.ok(t.replicas.some((r) => r.port === port));
+  } finally {
+    await t.stopAll();
+  }
+});
+
+test('parallel-syncs 1: replicas are re-pointed one at a time', async () => {
+  const t = await startTopology({ replicas: 3, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
+  try {
+    for (const s of t.sentinels) {
+      await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes('slaves=3,sentinels=3'), 20000, `topology on ${s.port}`);
+    }
+    const old = t.master.port;
+    await t.master.kill9();
+    const port = await agreedMaster(t, old, 20000);
+    const others = t.replicas.filter((r) => r.port !== port);
+    for (const r of others) {
+      await waitFor(async () => (await redisCli(r.port, 'info', 'replication')).includes(`master_port:${port}`), 20000, `${r.port} to follow ${port}`);
+    }
+    // The leader's log shows each +slave-reconf-sent after the previous replica was done.
+    const leader = t.sentinels.find((s) => /\+elected-leader/.test(s.log()))!;
+    const reconf = (): string[] => leader.log().split('\n').filter((l) => /\+slave-reconf-(sent|done) /.test(l));
+    await waitFor(() => reconf().length === 4, 20000, 'both replicas reconfigured');
+    const log = reconf();
+    assert.match(log[0]!, /reconf-sent/);
+    assert.match(log[1]!, /reconf-done/);
+    assert.match(log[2]!, /reconf-sent/);
+    assert.match(log[3]!, /reconf-done/);
+  } finally {
+    await t.stopAll();
+  }
+});
