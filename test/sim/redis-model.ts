@@ -112,6 +112,10 @@ export class RedisModel implements Listener {
         for (const s of this.subscribers) {
           if (!s.open) continue;
           s.send(this.addr, { message: [argv[1] ?? '', argv[2] ?? ''] });
+          if (this.world.rng() < this.world.net.faults.duplicateProbability) {
+            this.world.net.faultCount++;
+            s.send(this.addr, { message: [argv[1] ?? '', argv[2] ?? ''] });
+          }
           n++;
         }
         void from;

@@ -167,7 +167,12 @@ export function runSchedule(opts: RunOptions): RunResult {
     [1, () => {
       net.faults.delayMaxMs = rng() < 0.5 ? 3 : 3 + rng() * 400;
       net.faults.resetProbability = rng() < 0.6 ? 0 : rng() * 0.01;
-      note('nemesis', `network delay up to ${net.faults.delayMaxMs.toFixed(0)} ms, reset probability ${net.faults.resetProbability.toFixed(4)}`);
+      net.faults.duplicateProbability = rng() < 0.5 ? 0 : rng() * 0.3;
+      note(
+        'nemesis',
+        `network delay up to ${net.faults.delayMaxMs.toFixed(0)} ms, reset probability ${net.faults.resetProbability.toFixed(4)}, ` +
+          `hello duplication ${net.faults.duplicateProbability.toFixed(2)}`,
+      );
     }],
     [1, () => {
       // A hello that claims our own config epoch with another master address (what a
@@ -219,6 +224,7 @@ export function runSchedule(opts: RunOptions): RunResult {
     net.faults.blocked.clear();
     net.partitionsChanged();
     net.faults.resetProbability = 0;
+    net.faults.duplicateProbability = 0;
     net.faults.delayMaxMs = 3;
     for (const h of hosts) {
       h.slowWriteMs = 0;
@@ -243,7 +249,7 @@ export function runSchedule(opts: RunOptions): RunResult {
     violations: checkers.violations,
     trace,
     virtualMs: clock.now,
-    faults,
+    faults: faults + net.faultCount,
     elections: checkers.elections,
     failovers: checkers.failovers,
   };

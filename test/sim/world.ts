@@ -105,12 +105,14 @@ export interface NetFaults {
   delayMaxMs: number;
   /** A message sent on a connection resets the connection instead (TCP cannot just lose it). */
   resetProbability: number;
+  /** Pub/sub messages (hellos) delivered twice: duplicates as a broker or a retry would make. */
+  duplicateProbability: number;
   /** Hosts that cannot reach each other: key `a>b` blocks traffic from a to b (asymmetric possible). */
   blocked: Set<string>;
 }
 
 export function defaultNetFaults(): NetFaults {
-  return { delayMinMs: 0.2, delayMaxMs: 3, resetProbability: 0, blocked: new Set() };
+  return { delayMinMs: 0.2, delayMaxMs: 3, resetProbability: 0, duplicateProbability: 0, blocked: new Set() };
 }
 
 /** One side of a connection receives data through this. */
