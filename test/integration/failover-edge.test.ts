@@ -88,3 +88,50 @@ test('parallel-syncs 1: replicas are re-pointed one at a time', async () => {
     await t.stopAll();
   }
 });
+
+test('selection: the lowest replica-priority wins, and priority 0 is never promoted', async () => {
+  const t = await startTopology({ replicas: 3, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
+  try {
+    for (const s of t.sentinels) {
+      await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes('slaves=3,sentinels=3'), 20000, `topology on ${s.port}`);
+    }
+    const [a, b, c] = t.replicas as [typeof t.replicas[0], typeof t.replicas[0], typeof t.replicas[0]];
+    await redisCli(a.port, 'config', 'set', 'replica-priority', '0');
+    await redisCli(b.port, 'config', 'set', 'replica-priority', '50');
+    await redisCli(c.port, 'config', 'set', 'replica-priority', '100');
+    // Let the sentinels see the priorities (INFO), then fail over.
+    await waitFor(async () => {
+      const r = await redisCli(t.sentinels[0]!.port, 'sentinel', 'replicas', 'mymaster');
+      return r.includes('slave-priority\n0\n') && r.includes('slave-priority\n50\n');
+    }, 20000, 'priorities to be seen');
+    const old = t.master.port;
+    await t.master.kill9();
+    assert.equal(await agreedMaster(t, old, 20000), b.port);
+    // Without a non-zero priority left besides the master, a manual failover finds no candidate.
+    await redisCli(c.port, 'config', 'set', 'replica-priority', '0');
+    await waitFor(async () => (await redisCli(t.sentinels[0]!.port, 'sentinel', 'replicas', 'mymaster')).split('slave-priority\n0\n').length >= 3, 20000, 'priority 0 seen on both replicas');
+    await waitFor(async () => !(await redisCli(t.sentinels[0]!.port, 'sentinel', 'master', 'mymaster')).includes('failover_in_progress'), 20000, 'the failover to end');
+    assert.match(await redisCli(t.sentinels[0]!.port, 'sentinel', 'failover', 'mymaster'), /NOGOODSLAVE No suitable replica to promote/);
+  } finally {
+    await t.stopAll();
+  }
+});
+
+test('the old master, back as a master, is demoted within seconds', async () => {
+  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
+  try {
+    await ready(t);
+    const old = t.master;
+    await old.kill9();
+    const port = await agreedMaster(t, old.port, 20000);
+    await old.restart();
+    const t0 = Date.now();
+    await waitFor(async () => (await redisCli(old.port, 'info', 'replication')).includes(`master_port:${port}`), 30000, 'the old master to be converted');
+    const took = Date.now() - t0;
+    // redis-sentinel needs about 10 s or more (an 8 s wait plus up to a 10 s INFO period).
+    process.stdout.write(`# old master demoted ${took} ms after it came back\n`);
+    assert.ok(took < 12000, `demotion took ${took} ms`);
+  } finally {
+    await t.stopAll();
+  }
+});
