@@ -110,6 +110,9 @@ export class SentinelPeer extends Instance {
   readonly kind = 'sentinel' as const;
   readonly master: MasterInstance;
   lastHelloTime = 0;
+  /** The configuration its last hello announced: master address and config epoch. */
+  helloMasterAddr = '';
+  helloConfigEpoch = -1;
   lastMasterDownReplyTime: number;
   /** Whether its last is-master-down-by-addr answer said the master is down. */
   masterDown = false;

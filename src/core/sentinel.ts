@@ -752,6 +752,24 @@ export class SentinelCore {
       }
     }
     si.lastHelloTime = now;
+    si.helloMasterAddr = `${h.masterIp}:${h.masterPort}`;
+    si.helloConfigEpoch = h.masterConfigEpoch;
+  }
+
+  /**
+   * Whether a majority of all known sentinels (us included) announced, in their latest hellos,
+   * exactly our configuration of this master: then no newer configuration is about to arrive
+   * and there is no reason to wait before imposing it.
+   */
+  private configConfirmedByMajority(m: MasterInstance, now: number): boolean {
+    const cur = this.currentMasterAddr(m);
+    const mine = [`${cur.ip}:${cur.port}`, `${cur.hostname}:${cur.port}`];
+    let agree = 1;
+    for (const s of m.sentinels.values()) {
+      if (now - s.lastHelloTime > this.timing.publishPeriod * 2) continue;
+      if (s.helloConfigEpoch === m.configEpoch && mine.includes(s.helloMasterAddr)) agree++;
+    }
+    return agree >= Math.floor((m.sentinels.size + 1) / 2) + 1;
   }
 
   /** After an address switch, the other masters' entries of the same peer get the new address too. */
@@ -889,7 +907,9 @@ export class SentinelCore {
       } else {
         // A replica that claims to be a master (typically the old master coming back): after a
         // stable observation window, impose the current configuration on it.
-        const wait = this.timing.publishPeriod * 4;
+        // redis waits four hello periods for a newer configuration to show up; when a majority
+        // of the sentinels has just confirmed ours, one ping period of observation is enough.
+        const wait = this.configConfirmedByMajority(m, now) ? this.timing.pingPeriod : this.timing.publishPeriod * 4;
         if (!ri.promoted && this.masterLooksSane(m, now) && this.noDownFor(ri, wait, now) && now - ri.roleReportedTime > wait) {
           if (this.sendSlaveOf(ri, m.addr)) this.event('notice', '+convert-to-slave', ri);
         }

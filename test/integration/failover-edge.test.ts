@@ -130,7 +130,7 @@ test('the old master, back as a master, is demoted within seconds', async () => 
     const took = Date.now() - t0;
     // redis-sentinel needs about 10 s or more (an 8 s wait plus up to a 10 s INFO period).
     process.stdout.write(`# old master demoted ${took} ms after it came back\n`);
-    assert.ok(took < 12000, `demotion took ${took} ms`);
+    assert.ok(took < 8000, `demotion took ${took} ms`);
   } finally {
     await t.stopAll();
   }
