@@ -4,7 +4,7 @@
  */
 import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
-import type { Reply } from '../protocol/reply.js';
+import type { Proto, Reply } from '../protocol/reply.js';
 import { OK, array, bulk, error, int, map, nullBulk, push, simple } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
@@ -12,6 +12,7 @@ import { renderInfo } from '../server/info.js';
 import { COMMANDS, UNLISTED } from './table.js';
 import type { CommandSpec } from './table.js';
 import { globMatch } from '../util/glob.js';
+import { parseStrictInt } from '../protocol/request-parser.js';
 
 /** What the generic commands need from the server. */
 export interface ServerContext {
@@ -39,7 +40,7 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
     case 'client':
       return client(srv, c, sub!, argv.slice(2));
     case 'command':
-      return command(sub, argv.slice(2));
+      return command(sub, argv.slice(2), c.proto);
     case 'info':
       return bulk(renderInfo(srv as never, args));
     case 'role':
@@ -90,9 +91,9 @@ const NAME_OK = /^[!-~]*$/;
 function hello(srv: ServerContext, c: Client, args: string[]): Reply {
   let proto = c.proto;
   if (args.length > 0) {
-    const v = args[0]!;
-    if (!/^-?\d+$/.test(v)) return error('ERR Protocol version is not an integer or out of range');
-    const n = Number(v);
+    // redis parses the version with string2ll: "03" or "+3" are not integers.
+    const n = parseStrictInt(args[0]!);
+    if (n === null) return error('ERR Protocol version is not an integer or out of range');
     if (n !== 2 && n !== 3) return error('NOPROTO unsupported protocol version');
     proto = n;
   }
@@ -153,20 +154,27 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply 
       return OK;
     }
     case 'info':
-      return bulk(c.describe(now) + '\n');
+      return verbatimText(c.describe(now) + '\n', c.proto);
     case 'list': {
       let list = [...srv.clients.values()];
-      if (a.length >= 2 && a[0]!.toLowerCase() === 'type') {
+      if (a.length === 2 && a[0]!.toLowerCase() === 'type') {
         const t = a[1]!.toLowerCase();
         if (!['normal', 'pubsub', 'master', 'replica', 'slave'].includes(t)) return error(`ERR Unknown client type '${a[1]}'`);
         list = list.filter((x) => (t === 'pubsub' ? x.isPubsub : t === 'normal' ? !x.isPubsub : false));
       } else if (a.length >= 2 && a[0]!.toLowerCase() === 'id') {
-        const ids = new Set(a.slice(1).map(Number));
-        list = list.filter((x) => ids.has(x.id));
+        // In the order asked for, each id at most once per mention, as redis does.
+        const picked: Client[] = [];
+        for (const v of a.slice(1)) {
+          const id = parseStrictInt(v);
+          if (id === null) return error('ERR Invalid client ID');
+          const x = srv.clients.get(id);
+          if (x) picked.push(x);
+        }
+        list = picked;
       } else if (a.length > 0) {
         return error('ERR syntax error');
       }
-      return bulk(list.map((x) => x.describe(now) + '\n').join(''));
+      return verbatimText(list.map((x) => x.describe(now) + '\n').join(''), c.proto);
     }
     case 'kill':
       return clientKill(srv, c, a);
@@ -182,11 +190,21 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply 
       }
       return error('ERR syntax error');
     }
-    case 'pause':
-    case 'unpause':
-    case 'no-evict':
-      // A sentinel serves no data: there is nothing to pause or evict.
+    case 'pause': {
+      // Arguments are checked as redis does; a sentinel serves no data, so nothing is paused.
+      if (a.length > 2) return error("ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.");
+      if (a.length === 2 && !['write', 'all'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      const ms = parseStrictInt(a[0]!);
+      if (ms === null) return error('ERR timeout is not an integer or out of range');
+      if (ms < 0) return error('ERR timeout is negative');
       return OK;
+    }
+    case 'unpause':
+      return OK;
+    case 'no-evict': {
+      const v = a[0]!.toLowerCase();
+      return v === 'on' || v === 'off' ? OK : error('ERR syntax error');
+    }
     case 'tracking':
       return a[0]!.toLowerCase() === 'off' ? OK : error('ERR client-side caching is not available on a sentinel');
     case 'caching':
@@ -200,6 +218,10 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply 
         [bulk('prefixes'), array([])],
       ]);
     case 'unblock':
+      // Nobody ever blocks on a sentinel: a valid request unblocks no one.
+      if (a.length > 2) return error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+      if (a.length === 2 && !['timeout', 'error'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      if (parseStrictInt(a[0]!) === null) return error('ERR value is not an integer or out of range');
       return int(0);
     case 'help':
       return array(CLIENT_HELP.map((l) => simple(l)));
@@ -257,18 +279,33 @@ function allSpecs(): CommandSpec[] {
   return [...COMMANDS.values()];
 }
 
-function infoOf(s: CommandSpec): Reply {
+/** A RESP3 set (`~`); the reply model has no set type, so RESP3 gets pre-encoded bytes. */
+function setOf(items: Reply[], proto: Proto): Reply {
+  if (proto === 2) return array(items);
+  return { t: 'raw', v: Buffer.concat([Buffer.from(`~${items.length}\r\n`), ...items.map((x) => encodeReply(x, 3))]) };
+}
+
+/** A RESP3 verbatim string (`=<len>\r\ntxt:...`), a bulk string in RESP2 (CLIENT INFO/LIST). */
+function verbatimText(text: string, proto: Proto): Reply {
+  if (proto === 2) return bulk(text);
+  const body = Buffer.from(`txt:${text}`, 'utf8');
+  return { t: 'raw', v: Buffer.concat([Buffer.from(`=${body.length}\r\n`), body, Buffer.from('\r\n')]) };
+}
+
+/** One COMMAND INFO entry; flags, categories, tips and key specs are sets in RESP3, as in redis. */
+function infoOf(s: CommandSpec, proto: Proto): Reply {
+  const subs = listedSubs(s);
   return array([
     bulk(s.name),
     int(s.arity),
-    array(s.flags.map((f) => simple(f))),
+    setOf(s.flags.map((f) => simple(f)), proto),
     int(0),
     int(0),
     int(0),
-    array(s.categories.map((x) => simple(x))),
-    array(s.tips.map((x) => bulk(x))),
-    array([]),
-    array(listedSubs(s).map(infoOf)),
+    setOf(s.categories.map((x) => simple(x)), proto),
+    setOf(s.tips.map((x) => bulk(x)), proto),
+    setOf([], proto),
+    s.subcommands.size > 0 ? array(subs.map((x) => infoOf(x, proto))) : setOf([], proto),
   ]);
 }
 
@@ -294,8 +331,8 @@ function findSpec(name: string): CommandSpec | undefined {
   return sub === undefined ? s : s?.subcommands.get(sub);
 }
 
-function command(sub: string | null, a: string[]): Reply {
-  if (sub === null) return array(allSpecs().map(infoOf));
+function command(sub: string | null, a: string[], proto: Proto): Reply {
+  if (sub === null) return array(allSpecs().map((s) => infoOf(s, proto)));
   switch (sub) {
     case 'count':
       return int(COMMANDS.size);
@@ -314,7 +351,7 @@ function command(sub: string | null, a: string[]): Reply {
     }
     case 'info': {
       const specs = a.length ? a.map(findSpec) : allSpecs();
-      return array(specs.map((s) => (s ? infoOf(s) : nullBulk)));
+      return array(specs.map((s) => (s ? infoOf(s, proto) : nullBulk)));
     }
     case 'docs': {
       const specs = a.length ? a.map(findSpec).filter((s): s is CommandSpec => s !== undefined) : allSpecs();

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitArgs, quoteArg } from '../util/split-args.js';
+import { splitArgs, reprArg } from '../util/split-args.js';
+import { parseStrictInt } from '../protocol/request-parser.js';
 import { isIpLiteral } from '../core/addr.js';
 import { ConfigError } from './errors.js';
 import type { MasterConfig, SentinelConfig, ServerOptions } from './model.js';
@@ -58,7 +59,10 @@ export function defaultServerOptions(cwd: string): ServerOptions {
   };
 }
 
-/** Turns `--name v1 v2 --other v` into config lines, as redis-server does with its arguments. */
+/**
+ * Turns `--name v1 v2 --other v` into config lines, as redis-server does with its arguments:
+ * the name as given, each value double-quoted (so errors show `port "abc"`, as redis prints).
+ */
 export function cliArgsToLines(args: readonly string[]): string[] {
   const lines: string[][] = [];
   for (const a of args) {
@@ -66,7 +70,7 @@ export function cliArgsToLines(args: readonly string[]): string[] {
     else if (lines.length > 0) lines[lines.length - 1]!.push(a);
   }
   // `--sentinel` alone only selects sentinel mode.
-  return lines.filter((l) => !(l.length === 1 && l[0]!.toLowerCase() === 'sentinel')).map((l) => [l[0]!, ...l.slice(1).map(quoteArg)].join(' '));
+  return lines.filter((l) => !(l.length === 1 && l[0]!.toLowerCase() === 'sentinel')).map((l) => [l[0]!, ...l.slice(1).map(reprArg)].join(' '));
 }
 
 /** Parses a memory size such as 512mb, 1gb, 100k into bytes (redis's memtoull); null if invalid. */
@@ -78,9 +82,20 @@ export function parseMemory(s: string): number | null {
   return Number(m[1]) * mul[unit]!;
 }
 
-function strictInt(s: string): number | null {
-  return /^-?\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : null;
+/**
+ * A numeric directive as redis's config table checks it: "wrong number of arguments" unless
+ * exactly one value, then string2ll (or memtoull for sizes), then the bounds. Returns the
+ * value or redis's error text.
+ */
+function numericArg(args: string[], min: number, max: number | string, memory = false): number | string {
+  if (args.length !== 1) return 'wrong number of arguments';
+  const v = memory ? parseMemory(args[0]!) : parseStrictInt(args[0]!);
+  if (v === null) return memory ? 'argument must be a memory value' : "argument couldn't be parsed into an integer";
+  if (v < min || (typeof max === 'number' && v > max)) return `argument must be between ${min} and ${max} inclusive`;
+  return v;
 }
+
+const LONG_MAX = '9223372036854775807';
 
 /** atoi: the leading integer, 0 when there is none. */
 function atoi(s: string): number {
@@ -117,6 +132,8 @@ export function loadConfig(file: string, cliArgs: readonly string[] = [], opts: 
   const all = [...fileLines.map((t, i) => ({ t, n: i + 1 })), ...extra.map((t, i) => ({ t, n: fileLines.length + i + 1 }))];
   processLines(abs, all, server, sentinelLines, state, 0);
   server.dir = state.dir;
+  // redis gives a daemonized server without a pidfile the default one (and so writes it back).
+  if (server.daemonize && !server.pidfile) server.pidfile = '/var/run/redis.pid';
 
   const cfg: SentinelConfig = {
     path: abs,
@@ -180,12 +197,12 @@ function processLines(
     const key = argv[0]!.toLowerCase();
     const args = argv.slice(1);
     if (key === 'sentinel') {
-      if (args.length === 0) throw bad('Unrecognized sentinel configuration statement.');
-      sentinelLines.push({ file, line: n, text, argv });
+      // A bare `sentinel` only selects sentinel mode (redis ignores it here).
+      if (args.length > 0) sentinelLines.push({ file, line: n, text, argv });
       continue;
     }
     if (key === 'include') {
-      if (args.length !== 1) throw bad('wrong number of arguments');
+      if (args.length !== 1) throw bad('Bad directive or wrong number of arguments');
       if (depth > 16) throw bad('include nesting too deep');
       const inc = path.resolve(state.dir, args[0]!);
       let incText: string;
@@ -207,8 +224,8 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
   const needOne = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
   switch (key) {
     case 'port': {
-      const p = strictInt(one);
-      if (needOne() || p === null || p < 0 || p > 65535) return 'Invalid port';
+      const p = numericArg(args, 0, 65535);
+      if (typeof p === 'string') return p;
       s.port = p;
       return null;
     }
@@ -219,10 +236,11 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
     case 'dir': {
       if (needOne()) return 'wrong number of arguments';
       const d = path.resolve(state.dir, one);
+      // redis reports chdir()'s strerror alone.
       try {
-        if (!fs.statSync(d).isDirectory()) return `Can't chdir to '${one}': Not a directory`;
+        if (!fs.statSync(d).isDirectory()) return 'Not a directory';
       } catch (err) {
-        return `Can't chdir to '${one}': ${errText(err)}`;
+        return errText(err);
       }
       state.dir = d;
       return null;
@@ -237,14 +255,16 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
       return null;
     case 'loglevel': {
       const l = one.toLowerCase();
-      if (needOne() || !(LOG_LEVELS as readonly string[]).includes(l)) return 'argument(s) must be one of the following: debug, verbose, notice, warning, nothing';
+      if (needOne()) return needOne();
+      if (!(LOG_LEVELS as readonly string[]).includes(l)) return 'argument(s) must be one of the following: debug, verbose, notice, warning, nothing';
       s.loglevel = l as ServerOptions['loglevel'];
       return null;
     }
     case 'daemonize':
     case 'protected-mode': {
       const v = yesNo(one);
-      if (needOne() || v === null) return "argument must be 'yes' or 'no'";
+      if (needOne()) return needOne();
+      if (v === null) return "argument must be 'yes' or 'no'";
       if (key === 'daemonize') s.daemonize = v;
       else s.protectedMode = v;
       return null;
@@ -255,15 +275,16 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
       else s.requirepass = one;
       return null;
     case 'maxclients': {
-      const n = strictInt(one);
-      if (needOne() || n === null || n < 1) return 'argument must be between 1 and 4294967295 inclusive';
+      // An unsigned option in redis: a negative value is "out of bounds", not unparsable.
+      const n = numericArg(args, 1, 4294967295);
+      if (typeof n === 'string') return n;
       s.maxclients = n;
       return null;
     }
     case 'proto-max-bulk-len':
     case 'client-query-buffer-limit': {
-      const n = parseMemory(one);
-      if (needOne() || n === null || n < 1024) return 'argument must be a memory value';
+      const n = numericArg(args, 1024 * 1024, LONG_MAX, true);
+      if (typeof n === 'string') return n;
       if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = n;
       else s.clientQueryBufferLimit = n;
       return null;
@@ -274,7 +295,7 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
         const cls = args[i]!.toLowerCase();
         const hard = parseMemory(args[i + 1]!);
         const soft = parseMemory(args[i + 2]!);
-        const secs = strictInt(args[i + 3]!);
+        const secs = parseStrictInt(args[i + 3]!);
         if (!['normal', 'replica', 'slave', 'pubsub'].includes(cls)) return 'Invalid client class specified in buffer limit configuration.';
         if (hard === null || soft === null || secs === null || secs < 0) return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
         if (cls === 'pubsub') {
@@ -389,22 +410,27 @@ function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | 
         m.leaderEpoch = atoi(a[2]!);
         return null;
       });
+    // Instances are checked as redis creates them: port range, then address, then duplicates.
     case 'known-replica':
     case 'known-slave':
       return perMaster(4, (m) => {
         const port = atoi(a[3]!);
+        if (port < 0 || port > 65535) return 'Invalid port number.';
         if (!g.resolveHostnames && !isIpLiteral(a[2]!)) return "Can't resolve instance hostname.";
         if (m.knownReplicas.some((r) => r.host === a[2] && r.port === port)) return 'Duplicate hostname and port for replica.';
         m.knownReplicas.push({ host: a[2]!, port });
         return null;
       });
     case 'known-sentinel': {
-      if (n === 4) return findMaster(cfg, a[1]) ? null : 'No such master with specified name.'; // legacy form without runid
+      // The legacy form without a runid is ignored entirely, even for an unknown master.
+      if (n === 4) return null;
       return perMaster(5, (m) => {
         const runid = a[4]!;
-        if (m.knownSentinels.some((s) => s.runid === runid)) return 'Duplicate runid for sentinel.';
+        const port = atoi(a[3]!);
+        if (port < 0 || port > 65535) return 'Invalid port number.';
         if (!g.resolveHostnames && !isIpLiteral(a[2]!)) return "Can't resolve instance hostname.";
-        m.knownSentinels.push({ host: a[2]!, port: atoi(a[3]!), runid });
+        if (m.knownSentinels.some((s) => s.runid === runid)) return 'Duplicate runid for sentinel.';
+        m.knownSentinels.push({ host: a[2]!, port, runid });
         return null;
       });
     }

@@ -1,6 +1,7 @@
 /**
  * Reply encoder: turns the protocol-neutral Reply model into RESP2 or RESP3 bytes.
- * Chunks are collected and joined once, so deep or large replies cost linear time.
+ * Text is accumulated in one string and converted once (Buffer parts are spliced in), so deep
+ * or large replies cost linear time.
  */
 import type { Proto, Reply } from './reply.js';
 
@@ -11,67 +12,82 @@ function oneLine(s: string): string {
   return /[\r\n]/.test(s) ? s.replace(/[\r\n]/g, ' ') : s;
 }
 
-function write(r: Reply, proto: Proto, out: (string | Buffer)[]): void {
+/**
+ * UTF-8 length of a bulk string. Most values are short ASCII (names, addresses, numbers), for
+ * which a JS scan is cheaper than the call into Buffer.byteLength.
+ */
+function byteLength(s: string): number {
+  if (s.length > 64) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+class Out {
+  text = '';
+  readonly parts: Buffer[] = [];
+
+  buffer(b: Buffer): void {
+    if (this.text) this.parts.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+    this.parts.push(b);
+  }
+
+  result(): Buffer {
+    if (this.parts.length === 0) return Buffer.from(this.text, 'utf8');
+    if (this.text) this.parts.push(Buffer.from(this.text, 'utf8'));
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+}
+
+function write(r: Reply, proto: Proto, out: Out): void {
   switch (r.t) {
     case 'simple':
-      out.push(`+${oneLine(r.v)}${CRLF}`);
+      out.text += '+' + oneLine(r.v) + CRLF;
       return;
     case 'error':
-      out.push(`-${oneLine(r.v)}${CRLF}`);
+      out.text += '-' + oneLine(r.v) + CRLF;
       return;
     case 'int':
-      out.push(`:${r.v}${CRLF}`);
+      out.text += ':' + String(r.v) + CRLF;
       return;
-    case 'bulk': {
+    case 'bulk':
       if (typeof r.v === 'string') {
-        out.push(`$${Buffer.byteLength(r.v)}${CRLF}${r.v}${CRLF}`);
+        out.text += '$' + byteLength(r.v) + CRLF + r.v + CRLF;
       } else {
-        out.push(`$${r.v.length}${CRLF}`, r.v, CRLF);
+        out.text += '$' + r.v.length + CRLF;
+        out.buffer(r.v);
+        out.text += CRLF;
       }
       return;
-    }
     case 'nullbulk':
-      out.push(proto === 3 ? `_${CRLF}` : `$-1${CRLF}`);
+      out.text += proto === 3 ? '_\r\n' : '$-1\r\n';
       return;
     case 'nullarray':
-      out.push(proto === 3 ? `_${CRLF}` : `*-1${CRLF}`);
+      out.text += proto === 3 ? '_\r\n' : '*-1\r\n';
       return;
     case 'array':
-      out.push(`*${r.v.length}${CRLF}`);
+      out.text += '*' + r.v.length + CRLF;
       for (const x of r.v) write(x, proto, out);
       return;
     case 'push':
-      out.push(`${proto === 3 ? '>' : '*'}${r.v.length}${CRLF}`);
+      out.text += (proto === 3 ? '>' : '*') + r.v.length + CRLF;
       for (const x of r.v) write(x, proto, out);
       return;
     case 'map':
-      out.push(proto === 3 ? `%${r.v.length}${CRLF}` : `*${r.v.length * 2}${CRLF}`);
+      out.text += proto === 3 ? '%' + r.v.length + CRLF : '*' + r.v.length * 2 + CRLF;
       for (const [k, v] of r.v) {
         write(k, proto, out);
         write(v, proto, out);
       }
       return;
     case 'raw':
-      out.push(r.v);
+      out.buffer(r.v);
       return;
   }
 }
 
 export function encodeReply(reply: Reply, proto: Proto): Buffer {
-  const parts: (string | Buffer)[] = [];
-  write(reply, proto, parts);
-  if (parts.length === 1 && typeof parts[0] === 'string') return Buffer.from(parts[0], 'utf8');
-  // Merge adjacent strings before converting: far fewer Buffer allocations for typical replies.
-  const bufs: Buffer[] = [];
-  let pending = '';
-  for (const p of parts) {
-    if (typeof p === 'string') pending += p;
-    else {
-      if (pending) bufs.push(Buffer.from(pending, 'utf8'));
-      pending = '';
-      bufs.push(p);
-    }
-  }
-  if (pending) bufs.push(Buffer.from(pending, 'utf8'));
-  return bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+  const out = new Out();
+  write(reply, proto, out);
+  return out.result();
 }

@@ -66,7 +66,8 @@ export class Client {
 function formatAddr(ip: string | undefined, port: number | undefined): string {
   let host = ip ?? '?';
   if (host.startsWith('::ffff:') && host.includes('.')) host = host.slice(7);
-  return host.includes(':') ? `${host}:${port ?? 0}` : `${host}:${port ?? 0}`;
+  // redis (anetFormatAddr) brackets IPv6 addresses: [::1]:6379.
+  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
 }
 
 function socketFd(s: net.Socket): number {

@@ -13,6 +13,7 @@ import type { CommandSpec } from '../commands/table.js';
 import { runGenericCommand } from '../commands/generic.js';
 import type { ServerContext } from '../commands/generic.js';
 import { globMatch } from '../util/glob.js';
+import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
@@ -129,13 +130,14 @@ export class RespServer implements ServerContext {
       socket.destroy();
       return;
     }
-    this.stats.connectionsReceived++;
     if (this.clients.size >= this.opts.options.maxclients) {
       this.stats.rejectedConnections++;
       socket.end(encodeReply(error('ERR max number of clients reached'), 2));
       socket.on('error', () => {});
       return;
     }
+    // As in redis, a refused connection counts in rejected_connections only.
+    this.stats.connectionsReceived++;
     const o = this.opts.options;
     const client = new Client(
       this.nextClientId++,
@@ -167,9 +169,17 @@ export class RespServer implements ServerContext {
       const r = client.parser.next();
       if (r === undefined) break;
       if (r.kind === 'error') {
-        this.opts.log('verbose', `Protocol error (${r.message}) from client: id=${client.id} addr=${client.addr}. Closing.`);
-        out.push(encodeReply(error(`ERR ${r.message}`), client.proto));
         client.closeAfterReply = true;
+        if (r.message === QUERY_BUFFER_LIMIT_MESSAGE) {
+          // Like redis: no reply, the client is just closed (after the replies already due).
+          this.opts.log('warning', `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr}`);
+          break;
+        }
+        this.opts.log('verbose', `Protocol error (${r.message}) from client: id=${client.id} addr=${client.addr}. Closing.`);
+        // latin1: the message may carry one raw input byte ("expected '$', got 'X'"), which
+        // redis echoes as that byte, not as its UTF-8 encoding.
+        this.stats.errorReplies++;
+        out.push(Buffer.from(`-ERR ${r.message.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1'));
         break;
       }
       const reply = this.execute(client, r.argv);
@@ -219,8 +229,9 @@ export class RespServer implements ServerContext {
     }
     let cmd: CommandSpec = top;
     let sub: string | null = null;
-    if (top.subcommands.size > 0) {
-      if (argv.length < 2) return this.err(`ERR wrong number of arguments for '${top.name}' command`);
+    // A container named alone is the command itself: COMMAND (arity -1) runs, CLIENT/ACL/SENTINEL
+    // (arity -2) get the arity error below.
+    if (top.subcommands.size > 0 && argv.length >= 2) {
       sub = argv[1]!.toLowerCase();
       const alias = SUBCOMMAND_ALIASES.get(`${top.name}|${sub}`);
       if (alias) sub = alias;

@@ -1,15 +1,22 @@
 /**
- * Splits a line into arguments the way redis does for config lines and inline commands:
- * blanks separate arguments; "double quotes" allow \n \r \t \b \a \\ \" and \xHH escapes;
- * 'single quotes' allow only \'. A closing quote must be followed by a blank or the end.
- * Returns null for unbalanced quotes (or a closing quote followed by a non-blank).
+ * Splits a line into arguments the way redis does for config lines and inline commands
+ * (sdssplitargs): blanks separate arguments; "double quotes" allow \n \r \t \b \a \\ \" and
+ * \xHH escapes; 'single quotes' allow only \'. A closing quote must be followed by a blank or
+ * the end. Returns null for unbalanced quotes (or a closing quote followed by a non-blank).
+ *
+ * As in redis, the blanks skipped between arguments and checked after a closing quote are
+ * isspace() (space, \t, \n, \v, \f, \r), but a bare argument ends only at space, \t, \n or \r
+ * (so "a\vb" is one argument), and a NUL byte ends the line (redis works on C strings).
  */
-export function splitArgs(line: string): string[] | null {
+export function splitArgs(input: string): string[] | null {
+  const nul = input.indexOf('\0');
+  const line = nul >= 0 ? input.slice(0, nul) : input;
   const out: string[] = [];
   const n = line.length;
   let i = 0;
   const isBlank = (c: string | undefined): boolean =>
     c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+  const endsBare = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';
   for (;;) {
     while (i < n && isBlank(line[i])) i++;
     if (i >= n) return out;
@@ -45,7 +52,7 @@ export function splitArgs(line: string): string[] | null {
         } else {
           cur += c;
         }
-      } else if (c === undefined || isBlank(c)) {
+      } else if (endsBare(c)) {
         done = true;
       } else if (c === '"') {
         inDouble = true;
@@ -64,9 +71,11 @@ function isHex(c: string | undefined): boolean {
   return c !== undefined && /^[0-9a-fA-F]$/.test(c);
 }
 
-/** Quotes a value for a config line when it needs it (redis's sdscatrepr style). */
-export function quoteArg(s: string): string {
-  if (s.length > 0 && !/[\s"'\\\x00-\x1f\x7f]/.test(s)) return s;
+/**
+ * Always double-quotes, escaping like redis's sdscatrepr: \\ \" \n \r \t \a \b, and \xHH for
+ * other control characters. (Non-ASCII text is kept as UTF-8; redis would escape its bytes.)
+ */
+export function reprArg(s: string): string {
   let out = '"';
   for (const ch of s) {
     const code = ch.charCodeAt(0);
@@ -80,4 +89,10 @@ export function quoteArg(s: string): string {
     else out += ch;
   }
   return out + '"';
+}
+
+/** Quotes a value for a config line only when it needs it (reprArg otherwise). */
+export function quoteArg(s: string): string {
+  if (s.length > 0 && !/[\s"'\\\x00-\x1f\x7f]/.test(s)) return s;
+  return reprArg(s);
 }
