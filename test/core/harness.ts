@@ -6,18 +6,10 @@ import type { Action, ReplyTag, Wire } from '../../src/core/actions.js';
 import type { MasterConfig, SentinelGlobals } from '../../src/config/model.js';
 import { newMasterConfig } from '../../src/config/model.js';
 import { SentinelCore } from '../../src/core/sentinel.js';
+import { mulberry32 } from '../sim/world.js';
 
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG the simulator uses. */
+export const seededRandom = mulberry32;
 
 export interface Sent {
   conn: number;
