@@ -10,6 +10,9 @@ import type { Client } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { renderInfo } from '../server/info.js';
 import { COMMANDS, UNLISTED } from './table.js';
+import { ACL_CATEGORIES, AclError, AclUser, applyRule } from '../server/acl.js';
+import type { AclUsers } from '../server/acl.js';
+import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './table.js';
 import { globMatch } from '../util/glob.js';
 import { parseStrictInt } from '../protocol/request-parser.js';
@@ -20,6 +23,7 @@ export interface ServerContext {
   readonly clients: Map<number, Client>;
   clock(): number;
   authRequired(): boolean;
+  readonly acl: AclUsers;
   subscribe(client: Client, channel: string, pattern: boolean): void;
   unsubscribe(client: Client, channel: string, pattern: boolean): boolean;
   killClients(pred: (c: Client) => boolean, caller: Client | null): number;
@@ -58,7 +62,7 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
     case 'shutdown':
       return shutdown(srv, c, args);
     case 'acl':
-      return acl(c, sub!);
+      return acl(srv, c, sub!, argv.slice(2));
     case 'sentinel':
       return array(SENTINEL_HELP.map((l) => simple(l)));
     default:
@@ -69,14 +73,12 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
 // ---------------------------------------------------------------- auth and handshake
 
 function checkPassword(srv: ServerContext, user: string, pass: string): boolean {
-  if (user !== 'default') return false;
-  const required = srv.opts.options.requirepass;
-  return !required || required === pass;
+  return srv.acl.get(user)?.checkPassword(pass) ?? false;
 }
 
 function auth(srv: ServerContext, c: Client, args: string[]): Reply {
   if (args.length > 2) return error('ERR syntax error');
-  if (args.length === 1 && !srv.authRequired()) {
+  if (args.length === 1 && srv.acl.get('default')?.nopass) {
     return error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   }
   const [user, pass] = args.length === 1 ? ['default', args[0]!] : [args[0]!, args[1]!];
@@ -415,18 +417,122 @@ function shutdown(srv: ServerContext, c: Client, args: string[]): Reply | null {
   return null;
 }
 
-function acl(c: Client, sub: string): Reply {
+function acl(srv: ServerContext, c: Client, sub: string, a: string[]): Reply {
+  const users = srv.acl;
   switch (sub) {
     case 'whoami':
       return bulk(c.user);
     case 'users':
-      return array([bulk('default')]);
+      return array([...users.users.keys()].sort().map((u) => bulk(u)));
+    case 'list':
+      return array([...users.users.values()].map((u) => bulk(u.describe())));
+    case 'setuser': {
+      const name = a[0]!;
+      try {
+        users.setUser(name, a.slice(1));
+      } catch (e) {
+        if (e instanceof AclError) return error(`ERR Error in ACL SETUSER modifier '${a.find((r) => isBadRule(r)) ?? ''}': ${e.message}`);
+        throw e;
+      }
+      return OK;
+    }
+    case 'getuser': {
+      const u = users.get(a[0]!);
+      if (!u) return nullBulk;
+      const flags = [u.enabled ? 'on' : 'off', ...(u.nopass ? ['nopass'] : [])];
+      return map([
+        [bulk('flags'), array(flags.map((f) => bulk(f)))],
+        [bulk('passwords'), array([...u.passwords].map((p) => bulk(p)))],
+        [bulk('commands'), bulk(u.commandsText())],
+        [bulk('keys'), bulk(u.keys.map((k) => `~${k}`).join(' '))],
+        [bulk('channels'), bulk(u.allChannels ? '&*' : u.channels.map((x) => `&${x}`).join(' '))],
+        [bulk('selectors'), array([])],
+      ]);
+    }
+    case 'deluser': {
+      if (a.includes('default')) return error("ERR The 'default' user cannot be removed");
+      let n = 0;
+      for (const name of a) {
+        if (users.users.delete(name)) {
+          n++;
+          // Connections of a deleted user are closed (the caller's after this reply).
+          srv.killClients((x) => x.user === name, c);
+        }
+      }
+      return int(n);
+    }
+    case 'cat': {
+      if (a.length === 0) return array(ACL_CATEGORIES.map((x) => bulk(x)));
+      const cat = `@${a[0]!.toLowerCase()}`;
+      if (!(ACL_CATEGORIES as readonly string[]).includes(cat.slice(1))) return error(`ERR Unknown category '${a[0]}'`);
+      const names: string[] = [];
+      for (const spec of COMMANDS.values()) {
+        if (spec.categories.includes(cat)) names.push(spec.name);
+        for (const s of spec.subcommands.values()) if (s.categories.includes(cat) && !UNLISTED.has(s.name)) names.push(s.name);
+      }
+      return array(names.map((x) => bulk(x)));
+    }
+    case 'genpass': {
+      const bits = a.length ? Number(a[0]) : 256;
+      if (!Number.isInteger(bits) || bits <= 0 || bits > 4096) return error('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
+      return bulk(randomBytes(Math.ceil(bits / 8)).toString('hex').slice(0, Math.ceil(bits / 4)));
+    }
+    case 'log':
+      return a.length && a[0]!.toLowerCase() === 'reset' ? OK : array([]);
+    case 'dryrun': {
+      const u = users.get(a[0]!);
+      if (!u) return error(`ERR User '${a[0]}' not found`);
+      const top = COMMANDS.get(a[1]!.toLowerCase());
+      if (!top) return error(`ERR Command '${a[1]}' not found`);
+      const sub = top.subcommands.size && a[2] ? `${top.name}|${a[2].toLowerCase()}` : top.name;
+      return u.canRun(sub) ? OK : bulk(`User ${u.name} has no permissions to run the '${sub}' command`);
+    }
+    case 'save':
+    case 'load':
+      return error(
+        'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
+      );
     case 'help':
-      return array([simple('ACL WHOAMI'), simple('    Return the current connection username.'), simple('ACL USERS'), simple('    List all the registered usernames.')]);
+      return array(ACL_HELP.map((l) => simple(l)));
     default:
-      return error(`ERR ACL ${sub.toUpperCase()} is not supported by this version of sentinel-ts`);
+      return error(`ERR unknown subcommand '${sub}'. Try ACL HELP.`);
   }
 }
+
+function isBadRule(rule: string): boolean {
+  try {
+    applyRule(new AclUser('probe'), rule);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const ACL_HELP = [
+  'ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CAT [<category>]',
+  '    List the categories, or the commands of one.',
+  'DELUSER <username> [<username> ...]',
+  '    Delete users and close their connections.',
+  'DRYRUN <username> <command> [<arg> ...]',
+  '    Tell whether the user may run the command.',
+  'GETUSER <username>',
+  '    Show the rules of a user.',
+  'GENPASS [<bits>]',
+  '    Make a random password.',
+  'LIST',
+  '    Show every user with its rules.',
+  'LOG [<count> | RESET]',
+  '    Show (or clear) the recent access denials.',
+  'SETUSER <username> <rule> [<rule> ...]',
+  '    Create or change a user.',
+  'USERS',
+  '    List the user names.',
+  'WHOAMI',
+  '    Return the user of this connection.',
+  'HELP',
+  '    Print this help.',
+];
 
 // ---------------------------------------------------------------- help texts (our own wording)
 

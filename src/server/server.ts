@@ -15,6 +15,7 @@ import type { ServerContext } from '../commands/generic.js';
 import { globMatch } from '../util/glob.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
+import { AclUsers } from './acl.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
 export type ServerLogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
@@ -55,11 +56,14 @@ export class RespServer implements ServerContext {
   private readonly channelSubs = new Map<string, Set<Client>>();
   private readonly patternSubs = new Map<string, Set<Client>>();
   private closing = false;
+  /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
+  readonly acl: AclUsers;
 
   constructor(opts: RespServerOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? Date.now;
     this.startedAt = this.clock();
+    this.acl = new AclUsers(opts.options.requirepass);
   }
 
   get port(): number {
@@ -153,8 +157,9 @@ export class RespServer implements ServerContext {
     socket.on('close', () => this.dropClient(client));
   }
 
+  /** A new connection is authenticated as `default` only while that user is on and has no password. */
   authRequired(): boolean {
-    return this.opts.options.requirepass !== undefined && this.opts.options.requirepass !== '';
+    return !this.acl.defaultIsOpen();
   }
 
   private onData(client: Client, chunk: Buffer): void {
@@ -241,6 +246,10 @@ export class RespServer implements ServerContext {
     }
     if (!arityOk(cmd.arity, argv.length)) return this.err(`ERR wrong number of arguments for '${cmd.name}' command`);
     if (!client.authenticated && !cmd.flags.includes('no_auth')) return this.err('NOAUTH Authentication required.');
+    if (client.authenticated && !cmd.flags.includes('no_auth')) {
+      const user = this.acl.get(client.user);
+      if (!user || !user.canRun(cmd.name)) return this.err(`NOPERM User ${client.user} has no permissions to run the '${cmd.name}' command`);
+    }
     if (client.proto === 2 && client.isPubsub && !SUBSCRIBED_MODE_OK.has(name)) {
       return this.err(
         `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
