@@ -10,6 +10,7 @@ import { splitArgs, reprArg } from '../util/split-args.js';
 import { parseStrictInt } from '../protocol/request-parser.js';
 import { isIpLiteral } from '../core/addr.js';
 import { ConfigError } from './errors.js';
+import { AclUser, applyRule } from '../server/acl.js';
 import type { MasterConfig, SentinelConfig, ServerOptions } from './model.js';
 import { DEFAULT_SENTINEL_PORT, newMasterConfig } from './model.js';
 
@@ -56,6 +57,7 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     pubsubOutputHardLimit: 32 * 1024 * 1024,
     pubsubOutputSoftLimit: 8 * 1024 * 1024,
     pubsubOutputSoftSeconds: 60,
+    users: [],
   };
 }
 
@@ -274,6 +276,17 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
       if (one === '') delete s.requirepass;
       else s.requirepass = one;
       return null;
+    case 'user': {
+      if (args.length < 1) return 'wrong number of arguments';
+      try {
+        const probe = new AclUser(args[0]!);
+        for (const rule of args.slice(1)) applyRule(probe, rule);
+      } catch (e) {
+        return `Error in user declaration '${args[0]}': ${(e as Error).message}`;
+      }
+      s.users.push([...args]);
+      return null;
+    }
     case 'maxclients': {
       // An unsigned option in redis: a negative value is "out of bounds", not unparsable.
       const n = numericArg(args, 1, 4294967295);

@@ -69,6 +69,8 @@ export interface ServerOptions {
   pubsubOutputHardLimit: number; // default 32 MiB
   pubsubOutputSoftLimit: number; // default 8 MiB
   pubsubOutputSoftSeconds: number; // default 60
+  /** ACL users from `user` lines: [name, ...rules]. Rewritten from the live ACL state. */
+  users: string[][];
 }
 
 export interface SentinelConfig {

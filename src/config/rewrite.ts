@@ -126,10 +126,11 @@ function renderServerOptions(cfg: SentinelConfig): OptionLine[] {
   opt('requirepass', s.requirepass ? q(s.requirepass) : null, s.requirepass !== undefined);
   opt('maxclients', String(s.maxclients), s.maxclients !== 10000);
   opt('dir', q(s.dir), true);
+  for (const u of s.users) out.push({ key: 'user', line: `user ${u.join(' ')}` });
   return out;
 }
 
-const SERVER_KEYS = ['port', 'bind', 'daemonize', 'pidfile', 'loglevel', 'logfile', 'protected-mode', 'requirepass', 'maxclients', 'dir'];
+const SERVER_KEYS = ['port', 'bind', 'daemonize', 'pidfile', 'loglevel', 'logfile', 'protected-mode', 'requirepass', 'maxclients', 'dir', 'user'];
 
 /** The option a (trimmed, non-comment) line sets, or null when it does not parse. */
 function lineKey(t: string): string | null {

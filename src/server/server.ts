@@ -64,6 +64,7 @@ export class RespServer implements ServerContext {
     this.clock = opts.clock ?? Date.now;
     this.startedAt = this.clock();
     this.acl = new AclUsers(opts.options.requirepass);
+    for (const [name, ...rules] of opts.options.users ?? []) this.acl.setUser(name!, rules);
   }
 
   get port(): number {

@@ -182,7 +182,12 @@ export class SentinelNode {
   private currentConfig(): SentinelConfig {
     return {
       path: this.config.path,
-      server: { ...this.config.server, loglevel: this.logLevelForConfig() },
+      server: {
+        ...this.config.server,
+        loglevel: this.logLevelForConfig(),
+        // ACL users as they are now (ACL SETUSER / DELUSER), so they survive a restart.
+        users: [...this.server.acl.users.values()].map((u) => u.describe().split(' ').slice(1)),
+      },
       sentinel: this.core.exportGlobals(),
       masters: this.core.exportMasters(),
     };

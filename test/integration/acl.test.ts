@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { rawCommand, startSentinel } from '../helpers/processes.js';
+
+const cmd = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+test('ACL users: created, enforced, written to the config file and loaded again after a restart', async () => {
+  const s = await startSentinel({ lines: [] });
+  try {
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'ops', 'on', '>s3cret', '+@all', '&*')), '+OK\r\n');
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'viewer', 'on', '>v', '-@all', '+ping')), '+OK\r\n');
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'default', 'off')), '+OK\r\n');
+    assert.equal(await rawCommand(s.port, cmd('PING')), '-NOAUTH Authentication required.\r\n');
+    assert.equal(await rawCommand(s.port, cmd('AUTH', 'ops', 'wrong')), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
+    assert.equal(await rawCommand(s.port, cmd('AUTH', 'ops', 's3cret') + cmd('ACL', 'WHOAMI')), '+OK\r\n$3\r\nops\r\n');
+    assert.equal(
+      await rawCommand(s.port, cmd('AUTH', 'viewer', 'v') + cmd('SENTINEL', 'MASTERS')),
+      "+OK\r\n-NOPERM User viewer has no permissions to run the 'sentinel|masters' command\r\n",
+    );
+    assert.equal(await rawCommand(s.port, cmd('AUTH', 'ops', 's3cret') + cmd('SENTINEL', 'FLUSHCONFIG')), '+OK\r\n+OK\r\n');
+    const conf = fs.readFileSync(s.confPath, 'utf8');
+    assert.match(conf, /^user default off /m);
+    assert.match(conf, /^user ops on #[0-9a-f]{64} /m);
+    assert.doesNotMatch(conf, /s3cret/);
+    await s.restart();
+    assert.equal(await rawCommand(s.port, cmd('PING')), '-NOAUTH Authentication required.\r\n');
+    assert.equal(await rawCommand(s.port, cmd('AUTH', 'ops', 's3cret') + cmd('ACL', 'DELUSER', 'viewer')), '+OK\r\n:1\r\n');
+    assert.equal(s.stderr(), '');
+  } finally {
+    await s.stop();
+  }
+});
