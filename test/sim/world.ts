@@ -154,7 +154,7 @@ export class SimConn {
       if (!this.open) return;
       if (this.net.faults.blocked.has(`${from}>${to}`)) {
         // Held back by a partition until it heals (or the connection is closed).
-        this.net.parked.push(attempt);
+        this.net.park(`${from}>${to}`, attempt);
         return;
       }
       const end = forward ? this.bEnd : this.aEnd;
@@ -197,8 +197,14 @@ export class Network {
   readonly faults: NetFaults = defaultNetFaults();
   faultCount = 0;
   messages = 0;
-  /** Deliveries held back by a partition, in the order they were due. */
-  parked: (() => void)[] = [];
+  /** Deliveries held back by a partition, per blocked direction, in the order they were due. */
+  private parked = new Map<string, (() => void)[]>();
+
+  park(direction: string, attempt: () => void): void {
+    let list = this.parked.get(direction);
+    if (!list) this.parked.set(direction, (list = []));
+    list.push(attempt);
+  }
 
   constructor(
     readonly clock: Clock,
@@ -207,9 +213,11 @@ export class Network {
 
   /** Call after the partitions change: held deliveries that may now pass are retried, in order. */
   partitionsChanged(): void {
-    const held = this.parked;
-    this.parked = [];
-    for (const attempt of held) attempt();
+    for (const [direction, held] of [...this.parked]) {
+      if (this.faults.blocked.has(direction)) continue;
+      this.parked.delete(direction);
+      for (const attempt of held) attempt();
+    }
   }
 
   delay(): number {
@@ -225,7 +233,7 @@ export class Network {
       if (this.faults.blocked.has(`${from}>${to}`) || this.faults.blocked.has(`${to}>${from}`)) {
         // SYNs lost in a partition: the connect hangs until the partition heals (TCP keeps
         // retransmitting them); the sentinel's own timeouts may give up on it first.
-        this.parked.push(tryOpen);
+        this.park(this.faults.blocked.has(`${from}>${to}`) ? `${from}>${to}` : `${to}>${from}`, tryOpen);
         return;
       }
       const l = this.listeners.get(to);
