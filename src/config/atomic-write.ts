@@ -39,3 +39,23 @@ export function writeFileAtomic(file: string, data: string): void {
     // Some filesystems refuse fsync on directories; the rename itself already happened.
   }
 }
+
+/** Removes temporary files a crash in the middle of writeFileAtomic left next to `file`. */
+export function removeStaleTemps(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    try {
+      fs.unlinkSync(path.join(dir, n));
+    } catch {
+      // not ours to remove, or already gone
+    }
+  }
+}

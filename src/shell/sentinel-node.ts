@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { SentinelConfig } from '../config/model.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
+import { removeStaleTemps } from '../config/atomic-write.js';
 import type { Action } from '../core/actions.js';
 import { SentinelCore } from '../core/sentinel.js';
 import { infoSentinel } from '../core/report.js';
@@ -98,6 +99,7 @@ export class SentinelNode {
   /** Listens, then builds the core from the config (which may write the file: new myid). */
   async start(): Promise<void> {
     await this.server.listen();
+    removeStaleTemps(this.config.path);
     this.core = new SentinelCore({
       globals: this.config.sentinel,
       masters: this.config.masters,
