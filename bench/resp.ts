@@ -5,13 +5,17 @@
  *           clients send them, and inline), fed to RequestParser in 64 KiB chunks like socket
  *           reads -> requests parsed per second;
  *   encode: a 20-pair bulk-string map (the shape of SENTINEL MASTER) and the 2-element
- *           GET-MASTER-ADDR-BY-NAME reply, through encodeReply, RESP2 and RESP3 -> replies/s.
+ *           GET-MASTER-ADDR-BY-NAME reply, through encodeReply, RESP2 and RESP3, and a batch of
+ *           100 such replies through encodeReplies -> replies/s;
+ *   replies: a stream of N `[ip, port]` replies and of N RESP3 INFO-sized verbatim replies
+ *           (what our links read), fed to ReplyParser in 64 KiB chunks -> replies/s.
  *
  * Each figure is the median of R runs after one warm-up run.
  * Usage: node dist/bench/resp.js [--requests N] [--runs R]
  */
 import { RequestParser } from '../src/protocol/request-parser.js';
-import { encodeReply } from '../src/protocol/encode.js';
+import { encodeReplies, encodeReply } from '../src/protocol/encode.js';
+import { ReplyParser } from '../src/protocol/reply-parser.js';
 import type { Proto, Reply } from '../src/protocol/reply.js';
 import { array, bulk, bulkMap } from '../src/protocol/reply.js';
 
@@ -120,3 +124,31 @@ const addr = array([bulk('127.0.0.1'), bulk('42001')]);
 benchEncode('20-pair bulk map (SENTINEL MASTER), RESP2', masterMap, 2, args.requests, args.runs);
 benchEncode('20-pair bulk map (SENTINEL MASTER), RESP3', masterMap, 3, args.requests, args.runs);
 benchEncode('[ip, port] (GET-MASTER-ADDR-BY-NAME), RESP2', addr, 2, args.requests, args.runs);
+
+const batch = Array.from({ length: 100 }, () => addr);
+let batchBytes = 0;
+const batchSecs = timeIt(args.runs, () => {
+  batchBytes = 0;
+  for (let i = 0; i < args.requests / 100; i++) batchBytes += encodeReplies(batch, 2).length;
+});
+console.log(`encode ${'[ip, port] x 100 (encodeReplies), RESP2'.padEnd(44)} ${fmt(args.requests / batchSecs)} replies/s   (${batchBytes / args.requests} bytes each)`);
+
+function benchReplies(label: string, one: Buffer, n: number, runs: number): void {
+  const chunks = chunked(Buffer.concat(Array.from({ length: n }, () => one)), 64 * 1024);
+  let parsed = 0;
+  const secs = timeIt(runs, () => {
+    const p = new ReplyParser();
+    parsed = 0;
+    for (const c of chunks) {
+      p.feed(c);
+      while (p.next() !== undefined) parsed++;
+    }
+  });
+  if (parsed !== n) throw new Error(`parsed ${parsed} of ${n}`);
+  console.log(`reply  ${label.padEnd(44)} ${fmt(n / secs)} replies/s   (${one.length} bytes each)`);
+}
+
+benchReplies('[ip, port] (ReplyParser)', encodeReply(addr, 2), args.requests, args.runs);
+const infoText = Array.from({ length: 60 }, (_, i) => `field_${i}:${i * 12345}`).join('\r\n');
+const info = Buffer.from(`=${Buffer.byteLength(infoText) + 4}\r\ntxt:${infoText}\r\n`);
+benchReplies('INFO, RESP3 verbatim (ReplyParser)', info, args.requests / 10, args.runs);

@@ -42,7 +42,7 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
     case 'hello':
       return hello(srv, c, args);
     case 'client':
-      return client(srv, c, sub!, argv.slice(2));
+      return client(srv, c, sub!, argv.slice(2), argv[1]!);
     case 'command':
       return command(sub, argv.slice(2), c.proto);
     case 'info':
@@ -136,7 +136,9 @@ function hello(srv: ServerContext, c: Client, args: string[]): Reply {
 
 // ---------------------------------------------------------------- CLIENT
 
-function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply | null {
+/** `typed`: the subcommand as the client spelled it (redis echoes it in some errors). */
+function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: string): Reply | null {
+  const syntaxError = (): Reply => error(`ERR unknown subcommand or wrong number of arguments for '${typed.slice(0, 128)}'. Try CLIENT HELP.`);
   const now = srv.clock();
   switch (sub) {
     case 'id':
@@ -194,7 +196,7 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply 
     }
     case 'pause': {
       // Arguments are checked as redis does; a sentinel serves no data, so nothing is paused.
-      if (a.length > 2) return error("ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.");
+      if (a.length > 2) return syntaxError();
       if (a.length === 2 && !['write', 'all'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT PAUSE mode must be WRITE or ALL');
       const ms = parseStrictInt(a[0]!);
       if (ms === null) return error('ERR timeout is not an integer or out of range');
@@ -207,21 +209,26 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[]): Reply 
       const v = a[0]!.toLowerCase();
       return v === 'on' || v === 'off' ? OK : error('ERR syntax error');
     }
-    case 'tracking':
-      return a[0]!.toLowerCase() === 'off' ? OK : error('ERR client-side caching is not available on a sentinel');
+    case 'tracking': {
+      // Accepted as redis-sentinel does; a sentinel has no keys, so nothing is ever invalidated.
+      const v = a[0]!.toLowerCase();
+      if (v !== 'on' && v !== 'off') return error('ERR syntax error');
+      c.tracking = v === 'on';
+      return OK;
+    }
     case 'caching':
       return error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
     case 'getredir':
       return int(-1);
     case 'trackinginfo':
       return map([
-        [bulk('flags'), array([bulk('off')])],
+        [bulk('flags'), array([bulk(c.tracking ? 'on' : 'off')])],
         [bulk('redirect'), int(-1)],
         [bulk('prefixes'), array([])],
       ]);
     case 'unblock':
       // Nobody ever blocks on a sentinel: a valid request unblocks no one.
-      if (a.length > 2) return error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+      if (a.length > 2) return syntaxError();
       if (a.length === 2 && !['timeout', 'error'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
       if (parseStrictInt(a[0]!) === null) return error('ERR value is not an integer or out of range');
       return int(0);
@@ -247,13 +254,15 @@ function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
     const k = a[i]!.toLowerCase();
     const v = a[i + 1]!;
     if (k === 'id') {
-      if (!/^\d+$/.test(v)) return error('ERR client-id should be greater than 0');
-      filters.push((x) => x.id === Number(v));
+      const id = parseStrictInt(v);
+      if (id === null || id < 1) return error('ERR client-id should be greater than 0');
+      filters.push((x) => x.id === id);
     } else if (k === 'type') {
       const t = v.toLowerCase();
       if (!['normal', 'pubsub', 'master', 'replica', 'slave'].includes(t)) return error(`ERR Unknown client type '${v}'`);
       filters.push((x) => (t === 'pubsub' ? x.isPubsub : t === 'normal' ? !x.isPubsub : false));
     } else if (k === 'user') {
+      if (!srv.acl.get(v)) return error(`ERR No such user '${v}'`);
       filters.push((x) => x.user === v);
     } else if (k === 'addr') {
       filters.push((x) => x.addr === v);

@@ -39,6 +39,20 @@ const PASS1 = new Set([
   'announce-hostnames',
 ]);
 
+type TlsStringField = 'certFile' | 'keyFile' | 'keyFilePass' | 'clientCertFile' | 'clientKeyFile' | 'clientKeyFilePass' | 'caCertFile' | 'caCertDir' | 'ciphers' | 'ciphersuites';
+const TLS_STRING_FIELDS: Record<string, TlsStringField> = {
+  'tls-cert-file': 'certFile',
+  'tls-key-file': 'keyFile',
+  'tls-key-file-pass': 'keyFilePass',
+  'tls-client-cert-file': 'clientCertFile',
+  'tls-client-key-file': 'clientKeyFile',
+  'tls-client-key-file-pass': 'clientKeyFilePass',
+  'tls-ca-cert-file': 'caCertFile',
+  'tls-ca-cert-dir': 'caCertDir',
+  'tls-ciphers': 'ciphers',
+  'tls-ciphersuites': 'ciphersuites',
+};
+
 const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] as const;
 
 export function defaultServerOptions(cwd: string): ServerOptions {
@@ -58,6 +72,22 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     pubsubOutputSoftLimit: 8 * 1024 * 1024,
     pubsubOutputSoftSeconds: 60,
     users: [],
+    tls: {
+      port: 0,
+      certFile: '',
+      keyFile: '',
+      keyFilePass: '',
+      clientCertFile: '',
+      clientKeyFile: '',
+      clientKeyFilePass: '',
+      caCertFile: '',
+      caCertDir: '',
+      authClients: 'yes',
+      replication: false,
+      protocols: '',
+      ciphers: '',
+      ciphersuites: '',
+    },
   };
 }
 
@@ -300,6 +330,42 @@ function applyGeneric(key: string, args: string[], s: ServerOptions, state: { di
       if (typeof n === 'string') return n;
       if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = n;
       else s.clientQueryBufferLimit = n;
+      return null;
+    }
+    case 'tls-port': {
+      const p = numericArg(args, 0, 65535);
+      if (typeof p === 'string') return p;
+      s.tls.port = p;
+      return null;
+    }
+    case 'tls-cert-file':
+    case 'tls-key-file':
+    case 'tls-key-file-pass':
+    case 'tls-client-cert-file':
+    case 'tls-client-key-file':
+    case 'tls-client-key-file-pass':
+    case 'tls-ca-cert-file':
+    case 'tls-ca-cert-dir':
+    case 'tls-ciphers':
+    case 'tls-ciphersuites': {
+      if (needOne()) return 'wrong number of arguments';
+      const field = TLS_STRING_FIELDS[key]!;
+      s.tls[field] = one;
+      return null;
+    }
+    case 'tls-protocols':
+      s.tls.protocols = args.join(' ');
+      return null;
+    case 'tls-auth-clients': {
+      const v = one.toLowerCase();
+      if (needOne() || !['yes', 'no', 'optional'].includes(v)) return "argument must be 'yes', 'no' or 'optional'";
+      s.tls.authClients = v as ServerOptions['tls']['authClients'];
+      return null;
+    }
+    case 'tls-replication': {
+      const v = yesNo(one);
+      if (needOne() || v === null) return "argument must be 'yes' or 'no'";
+      s.tls.replication = v;
       return null;
     }
     case 'client-output-buffer-limit': {

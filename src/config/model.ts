@@ -69,8 +69,28 @@ export interface ServerOptions {
   pubsubOutputHardLimit: number; // default 32 MiB
   pubsubOutputSoftLimit: number; // default 8 MiB
   pubsubOutputSoftSeconds: number; // default 60
+  /** TLS settings (tls-* directives); paths as written, relative to `dir`. */
+  tls: TlsOptions;
   /** ACL users from `user` lines: [name, ...rules]. Rewritten from the live ACL state. */
   users: string[][];
+}
+
+export interface TlsOptions {
+  port: number; // tls-port, 0 = no TLS listener
+  certFile: string;
+  keyFile: string;
+  keyFilePass: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+  clientKeyFilePass: string;
+  caCertFile: string;
+  caCertDir: string;
+  authClients: 'yes' | 'no' | 'optional'; // default yes
+  /** tls-replication: outgoing links (to servers and peers) use TLS. */
+  replication: boolean;
+  protocols: string; // e.g. "TLSv1.2 TLSv1.3"; "" = library default
+  ciphers: string;
+  ciphersuites: string;
 }
 
 export interface SentinelConfig {

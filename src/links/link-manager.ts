@@ -5,6 +5,7 @@
  * does), matches replies to their commands in order, and reports everything back.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { ReplyTag, Wire } from '../core/actions.js';
 import { ReplyParser, RespError, RespPush } from '../protocol/reply-parser.js';
 import type { RespValue } from '../protocol/reply-parser.js';
@@ -19,6 +20,8 @@ export interface LinkEvents {
 export interface LinkManagerOptions {
   /** bind-source-addr: local address for outgoing connections. */
   sourceAddr?: string;
+  /** tls-replication: every outgoing connection uses TLS with these options. */
+  tls?: tls.ConnectionOptions;
 }
 
 interface Connection {
@@ -41,12 +44,12 @@ export class LinkManager {
   connect(id: number, host: string, port: number, purpose: 'cmd' | 'pubsub'): void {
     const connectOpts: net.NetConnectOpts = { host, port };
     if (this.opts.sourceAddr) connectOpts.localAddress = this.opts.sourceAddr;
-    const socket = net.connect(connectOpts);
+    const socket = this.opts.tls ? tls.connect({ ...connectOpts, ...this.opts.tls }) : net.connect(connectOpts);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 300_000);
     const c: Connection = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], closed: false };
     this.conns.set(id, c);
-    socket.on('connect', () => {
+    socket.on(this.opts.tls ? 'secureConnect' : 'connect', () => {
       this.events.connected(id, stripV4Mapped(socket.localAddress ?? ''), stripV4Mapped(socket.remoteAddress ?? ''));
     });
     socket.on('data', (chunk: Buffer) => this.onData(c, chunk));

@@ -1,7 +1,8 @@
 /**
- * Incremental parser of client requests (RESP multibulk and inline), with redis's limits and
- * error texts (networking.c processInlineBuffer / processMultibulkBuffer). Bytes may arrive
- * split anywhere; many requests may arrive in one chunk.
+ * Incremental parser of client requests (RESP multibulk and inline) with redis 7's limits,
+ * error texts and edge cases (networking.c processInlineBuffer / processMultibulkBuffer).
+ * Bytes may arrive split anywhere; many requests may arrive in one chunk; the result does not
+ * depend on where the input was split (except where a limit is crossed, as in redis).
  *
  * Memory and CPU are bounded: a request larger than the limits is an error, never a growing
  * buffer; and while the parser waits for the end of a line or of a bulk argument, incoming
@@ -21,7 +22,11 @@ export interface RequestLimits {
   maxMultibulkLen: number;
   /** Largest bulk argument (proto-max-bulk-len). */
   maxBulkLen: number;
-  /** Most bytes buffered for one client (client-query-buffer-limit). */
+  /**
+   * Most bytes held for one client (client-query-buffer-limit): bytes received and not yet
+   * parsed, plus the arguments already parsed of a request still incomplete (which redis does
+   * not count, but which are memory the client makes us hold all the same).
+   */
   maxQueryBuffer: number;
 }
 
@@ -42,14 +47,25 @@ const DEFAULTS: RequestLimits = {
   maxBulkLen: 512 * 1024 * 1024,
   maxQueryBuffer: 1024 * 1024 * 1024,
 };
-/** Counts bigger than this before authentication are refused (redis's hard-coded values). */
+/** Counts bigger than these before authentication are refused (redis's hard-coded values). */
 const UNAUTH_MULTIBULK = 10;
 const UNAUTH_BULK = 16384;
+
 const CR = 0x0d;
 const LF = 0x0a;
+const NUL = 0x00;
+const STAR = 0x2a;
+const DOLLAR = 0x24;
 const EMPTY = Buffer.alloc(0);
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
+
+/** strchr found nothing yet: more input may complete the line. */
+const LINE_INCOMPLETE = -1;
+/** A NUL byte comes before the line end: redis's strchr never gets past it. */
+const LINE_BLOCKED = -2;
+/** Line ends within this many bytes are looked for in JS: cheaper than a native call. */
+const SHORT_SCAN = 32;
 
 /**
  * redis's string2ll: an optional '-', then digits without leading zeros ("0" alone is fine),
@@ -68,10 +84,10 @@ export function parseStrictInt(text: string): number | null {
 /** parseStrictInt over buf[start, end), without building a string for the common short case. */
 function parseCount(buf: Buffer, start: number, end: number): number | null {
   const len = end - start;
-  if (len === 0 || len >= 19) return parseStrictInt(buf.toString('latin1', start, end));
+  if (len === 0 || len >= 16) return parseStrictInt(buf.toString('latin1', start, end));
   let i = start;
-  const neg = buf[i] === 0x2d; /* - */
-  if (neg) i++;
+  const negative = buf[i] === 0x2d; /* - */
+  if (negative) i++;
   if (i === end) return null;
   if (buf[i] === 0x30 /* 0 */) return len === 1 ? 0 : null; // "0" only: no leading zeros, no "-0"
   let n = 0;
@@ -80,8 +96,28 @@ function parseCount(buf: Buffer, start: number, end: number): number | null {
     if (d < 0 || d > 9) return null;
     n = n * 10 + d;
   }
-  return neg ? -n : n;
+  return negative ? -n : n;
 }
+
+/**
+ * Where redis's strchr(querybuf + from, target) would stop: the index of `target`, or
+ * LINE_BLOCKED when a NUL byte comes first (redis works on a C string: the request can then
+ * never complete, and fails only once the buffer outgrows the line limit), or LINE_INCOMPLETE.
+ */
+function findLineEnd(buf: Buffer, from: number, target: number): number {
+  const quickEnd = Math.min(buf.length, from + SHORT_SCAN);
+  for (let i = from; i < quickEnd; i++) {
+    const c = buf[i];
+    if (c === target) return i;
+    if (c === NUL) return LINE_BLOCKED;
+  }
+  if (quickEnd === buf.length) return LINE_INCOMPLETE;
+  const at = buf.indexOf(target, quickEnd);
+  if (at < 0) return LINE_INCOMPLETE;
+  return buf.subarray(quickEnd, at).indexOf(NUL) >= 0 ? LINE_BLOCKED : at;
+}
+
+type Step = ParseResult | 'wait';
 
 export class RequestParser {
   private readonly limits: RequestLimits;
@@ -92,14 +128,16 @@ export class RequestParser {
   private heldBytes = 0;
   /**
    * While waiting: join and parse again once this many unparsed bytes are available, or once
-   * a chunk holding `retryOn` arrives (-1: no such byte).
+   * a chunk holding the byte `retryOn` arrives (-1: no such byte).
    */
   private retryAt = 0;
   private retryOn = -1;
-  // Multibulk progress.
+  // Progress through a multibulk request: arguments still to read, the length of the one
+  // being read (-1 while its `$<n>` line is not parsed yet), and those already read.
   private argsLeft = 0;
   private bulkLen = -1;
   private argv: string[] = [];
+  private argvBytes = 0;
   private failed: ParseResult | null = null;
 
   constructor(
@@ -135,32 +173,36 @@ export class RequestParser {
     this.retryOn = -1;
   }
 
-  /** The next complete request, a protocol error (final), or undefined when more bytes are needed. */
+  /**
+   * The next complete request, a protocol error, or undefined when more bytes are needed.
+   * An error is final: every later call returns it again and further input is ignored.
+   */
   next(): ParseResult | undefined {
     if (this.failed) return this.failed;
     for (;;) {
-      if (this.bufferedBytes() > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_LIMIT_MESSAGE);
+      if (this.bufferedBytes() + this.argvBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_LIMIT_MESSAGE);
       if (this.held.length > 0) return undefined; // still waiting: feed() joins when it is time
       if (this.argsLeft === 0) {
         if (this.pos >= this.buf.length) return this.compact();
-        if (this.buf[this.pos] === 0x2a /* '*' */) {
+        if (this.buf[this.pos] === STAR) {
           const r = this.multibulkHeader();
           if (r === 'wait') return this.compact();
-          if (r !== 'ok') return r;
-          if (this.argsLeft === 0) continue; // *0 or negative: nothing to run
+          if (r !== undefined) return r;
+          if (this.argsLeft === 0) continue; // *0 or a negative count: nothing to run
         } else {
           const r = this.inline();
           if (r === 'wait') return this.compact();
-          if (r === 'empty') continue;
+          if (r === undefined) continue; // an empty line
           return r;
         }
       }
       const r = this.multibulkArgs();
       if (r === 'wait') return this.compact();
-      if (r) return r;
+      return r;
     }
   }
 
+  /** Drops a fully consumed buffer rather than keep a socket chunk alive for nothing. */
   private compact(): undefined {
     if (this.pos > 0 && this.pos >= this.buf.length) {
       this.buf = EMPTY;
@@ -183,41 +225,47 @@ export class RequestParser {
     this.held = [];
     this.heldBytes = 0;
     this.argv = [];
+    this.argvBytes = 0;
     return this.failed;
   }
 
-  private inline(): ParseResult | 'wait' | 'empty' {
-    const nl = this.buf.indexOf(LF, this.pos);
-    if (nl < 0) {
-      if (this.buf.length - this.pos > this.limits.maxInlineBytes) return this.fail('Protocol error: too big inline request');
-      return this.waitFor(this.limits.maxInlineBytes + 1, LF);
-    }
+  /**
+   * Handles a line end that was not found: an error once more than the line limit is
+   * buffered, else a wait for the byte that could end the line (or, when a NUL byte hides
+   * the line end for good, for the limit to be crossed).
+   */
+  private noLineEnd(found: number, target: number, tooBig: string): Step {
+    if (this.buf.length - this.pos > this.limits.maxInlineBytes) return this.fail(tooBig);
+    return this.waitFor(this.limits.maxInlineBytes + 1, found === LINE_BLOCKED ? -1 : target);
+  }
+
+  /** An inline request; undefined for an empty line, which redis skips. */
+  private inline(): Step | undefined {
+    const nl = findLineEnd(this.buf, this.pos, LF);
+    if (nl < 0) return this.noLineEnd(nl, LF, 'Protocol error: too big inline request');
     let end = nl;
     if (end > this.pos && this.buf[end - 1] === CR) end--;
-    const line = this.buf.toString('utf8', this.pos, end);
+    const line = end > this.pos ? this.buf.toString('utf8', this.pos, end) : '';
     this.pos = nl + 1;
     const argv = splitArgs(line);
     if (argv === null) return this.fail('Protocol error: unbalanced quotes in request');
-    if (argv.length === 0) return 'empty';
+    if (argv.length === 0) return undefined;
     return { kind: 'command', argv };
   }
 
   /**
    * Finds the `\r` ending the `*<n>` / `$<n>` line at `pos` and checks there is one more byte
-   * after it (redis does not look at that byte). Returns the index of the `\r`, 'wait', or a
-   * failure ("too big ... count string" when 64 KiB arrived without any `\r`).
+   * after it (redis skips that byte without looking at it). Returns the index of the `\r`.
    */
-  private countLineEnd(tooBig: string): number | 'wait' | ParseResult {
-    const cr = this.buf.indexOf(CR, this.pos);
-    if (cr < 0) {
-      if (this.buf.length - this.pos > this.limits.maxInlineBytes) return this.fail(tooBig);
-      return this.waitFor(this.limits.maxInlineBytes + 1, CR);
-    }
+  private countLineEnd(tooBig: string): number | Step {
+    const cr = findLineEnd(this.buf, this.pos, CR);
+    if (cr < 0) return this.noLineEnd(cr, CR, tooBig);
     if (cr + 1 >= this.buf.length) return this.waitFor(cr - this.pos + 2);
     return cr;
   }
 
-  private multibulkHeader(): 'ok' | 'wait' | ParseResult {
+  /** Reads `*<n>`; undefined when it was accepted. */
+  private multibulkHeader(): Step | undefined {
     const cr = this.countLineEnd('Protocol error: too big mbulk count string');
     if (typeof cr !== 'number') return cr;
     const n = parseCount(this.buf, this.pos + 1, cr);
@@ -226,34 +274,37 @@ export class RequestParser {
     this.pos = cr + 2;
     this.argsLeft = Math.max(0, n);
     this.argv = [];
+    this.argvBytes = 0;
     this.bulkLen = -1;
-    return 'ok';
+    return undefined;
   }
 
-  private multibulkArgs(): ParseResult | 'wait' | undefined {
+  private multibulkArgs(): Step {
+    const buf = this.buf;
     while (this.argsLeft > 0) {
       if (this.bulkLen < 0) {
         const cr = this.countLineEnd('Protocol error: too big bulk count string');
         if (typeof cr !== 'number') return cr;
-        const c = this.buf[this.pos]!;
-        if (c !== 0x24 /* '$' */) {
-          // redis formats the byte with %c into a C string: a NUL byte ends the message there.
-          return this.fail(c === 0 ? "Protocol error: expected '$', got '" : `Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
-        }
-        const n = parseCount(this.buf, this.pos + 1, cr);
+        const first = buf[this.pos]!;
+        // A NUL byte cannot be here: it would have hidden the line end.
+        if (first !== DOLLAR) return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`);
+        const n = parseCount(buf, this.pos + 1, cr);
         if (n === null || n < 0 || n > this.limits.maxBulkLen) return this.fail('Protocol error: invalid bulk length');
         if (n > UNAUTH_BULK && !this.isAuthenticated()) return this.fail('Protocol error: unauthenticated bulk length');
         this.pos = cr + 2;
         this.bulkLen = n;
       }
-      if (this.buf.length - this.pos < this.bulkLen + 2) return this.waitFor(this.bulkLen + 2);
-      this.argv.push(this.buf.toString('utf8', this.pos, this.pos + this.bulkLen));
+      // Like redis, the two bytes after the argument are skipped unseen (normally CRLF).
+      if (buf.length - this.pos < this.bulkLen + 2) return this.waitFor(this.bulkLen + 2);
+      this.argv.push(this.bulkLen === 0 ? '' : buf.toString('utf8', this.pos, this.pos + this.bulkLen));
+      this.argvBytes += this.bulkLen;
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
     }
     const argv = this.argv;
     this.argv = [];
+    this.argvBytes = 0;
     return { kind: 'command', argv };
   }
 }

@@ -22,6 +22,8 @@ export class Client {
   lastInteraction: number;
   lastCommand = 'NULL';
   replyMode: 'on' | 'off' | 'skip' = 'on';
+  /** CLIENT TRACKING on/off (accepted; a sentinel has no keys to invalidate). */
+  tracking = false;
   /** Close once the replies already produced are written (QUIT, CLIENT KILL of oneself). */
   closeAfterReply = false;
   closed = false;

@@ -4,6 +4,8 @@
  * others. Sentinel-specific answers come from SentinelHooks.
  */
 import net from 'node:net';
+import tls from 'node:tls';
+import { serverTlsOptions } from './tls-options.js';
 import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
@@ -96,6 +98,18 @@ export class RespServer implements ServerContext {
   async listen(): Promise<void> {
     const o = this.opts.options;
     const addrs = o.bind.length > 0 ? o.bind.map((a) => (a.startsWith('-') ? a.slice(1) : a)) : ['0.0.0.0', '::'];
+    const tlsPort = o.tls?.port ?? 0;
+    if (tlsPort > 0) {
+      const tlsOpts = serverTlsOptions(o.tls);
+      for (const host of addrs) {
+        const srv = tls.createServer(tlsOpts, (socket) => this.accept(socket));
+        srv.on('tlsClientError', (err) => this.opts.log('verbose', `TLS handshake failed: ${err.message}`));
+        await this.bindListener(srv, host, tlsPort, o.bind.length === 0);
+      }
+      this.tlsBoundPort = tlsPort;
+      // As in redis, port 0 with a TLS port means: TLS only.
+      if (o.port === 0) return;
+    }
     let port = o.port;
     for (const host of addrs) {
       const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -121,6 +135,29 @@ export class RespServer implements ServerContext {
     }
     this.boundPort = port;
   }
+
+  /** Listens on host:port; a missing IPv6 stack is tolerated when listening everywhere. */
+  private async bindListener(srv: net.Server, host: string, port: number, everywhere: boolean): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ host, port, exclusive: true, ipv6Only: host === '::' }, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (host === '::' && everywhere && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) return;
+      await this.close();
+      throw err;
+    }
+    srv.on('error', (err) => this.opts.log('warning', `Listener error: ${err.message}`));
+    this.listeners.push(srv);
+  }
+
+  /** The TLS port we listen on (0 = none). */
+  tlsBoundPort = 0;
 
   async close(): Promise<void> {
     this.closing = true;
@@ -223,7 +260,6 @@ export class RespServer implements ServerContext {
 
   /** Runs one command; null means "no reply" (SHUTDOWN, closed connection). */
   execute(client: Client, argv: string[]): Reply | null {
-    this.stats.commandsProcessed++;
     const name = (argv[0] ?? '').toLowerCase();
     const top = COMMANDS.get(name);
     if (!top) {
@@ -257,10 +293,14 @@ export class RespServer implements ServerContext {
       );
     }
     client.lastCommand = cmd.name;
-    if (name === 'sentinel' && sub !== null && sub !== 'help') {
-      return this.countErrors(this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client)));
-    }
-    return this.countErrors(runGenericCommand(this, client, name, sub, argv));
+    const reply =
+      name === 'sentinel' && sub !== null && sub !== 'help'
+        ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
+        : runGenericCommand(this, client, name, sub, argv);
+    // Like redis's total_commands_processed: counted once run (so INFO does not count itself);
+    // commands rejected before running (unknown, arity, auth, subscribed mode) don't count.
+    this.stats.commandsProcessed++;
+    return this.countErrors(reply);
   }
 
   private err(text: string): Reply {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { SentinelConfig } from '../config/model.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
 import { removeStaleTemps } from '../config/atomic-write.js';
+import { clientTlsOptions } from '../server/tls-options.js';
 import type { Action } from '../core/actions.js';
 import { SentinelCore } from '../core/sentinel.js';
 import { infoSentinel } from '../core/report.js';
@@ -61,7 +62,7 @@ export class SentinelNode {
         reply: (conn, tag, value) => this.input(() => this.core.reply(conn, tag, value, this.clock())),
         message: (conn, channel, payload) => this.input(() => this.core.message(conn, channel, payload, this.clock())),
       },
-      {},
+      this.config.server.tls?.replication ? { tls: clientTlsOptions(this.config.server.tls) } : {},
     );
     this.scripts = new ScriptRunner(spawnScript, {
       now: () => this.clock(),
@@ -103,7 +104,8 @@ export class SentinelNode {
     this.core = new SentinelCore({
       globals: this.config.sentinel,
       masters: this.config.masters,
-      port: this.server.port,
+      // With tls-replication the peers must reach us over TLS: hellos announce the TLS port.
+      port: this.config.server.tls?.replication && this.server.tlsBoundPort ? this.server.tlsBoundPort : this.server.port,
       ...(this.config.server.requirepass ? { requirepass: this.config.server.requirepass } : {}),
       now: this.clock(),
       random: this.random,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeReply } from '../../src/protocol/encode.js';
+import { encodeReplies, encodeReply } from '../../src/protocol/encode.js';
 import type { Proto, Reply } from '../../src/protocol/reply.js';
 import { OK, array, bulk, bulkMap, error, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
 
@@ -100,4 +100,130 @@ test('a 20-pair field map with a Buffer value encodes to the concatenation of it
     expected += `$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
   }
   both(map(pairs), `*40\r\n${expected}`, `%20\r\n${expected}`);
+});
+
+test('long and non-ASCII simple strings and errors are one line too', () => {
+  both(simple('é\r\nü'), '+\xc3\xa9  \xc3\xbc\r\n', '+\xc3\xa9  \xc3\xbc\r\n');
+  const long = 'x'.repeat(20000) + '\n' + 'y'.repeat(20000);
+  both(error(long), `-${'x'.repeat(20000)} ${'y'.repeat(20000)}\r\n`, `-${'x'.repeat(20000)} ${'y'.repeat(20000)}\r\n`);
+});
+
+test('large payloads (strings, buffers, raw) around and beyond the scratch buffer keep their bytes and order', () => {
+  const bigAscii = 'a'.repeat(70 * 1024);
+  const bigUtf8 = '€'.repeat(30 * 1024); // 90 KiB of UTF-8
+  const midUtf8 = 'é'.repeat(8191); // just under the separate-part threshold, 16 KiB of UTF-8
+  const bigBuf = Buffer.alloc(9000, 0xfe);
+  const raw = Buffer.from(':' + '7'.repeat(9000) + '\r\n');
+  const r = array([bulk('x'), bulk(bigAscii), bulk(bigUtf8), bulk(midUtf8), bulk(bigBuf), { t: 'raw', v: raw }, int(1)]);
+  const expected = Buffer.concat([
+    Buffer.from(`*7\r\n$1\r\nx\r\n$${bigAscii.length}\r\n${bigAscii}\r\n`),
+    Buffer.from(`$${3 * 30 * 1024}\r\n${bigUtf8}\r\n$${2 * 8191}\r\n${midUtf8}\r\n`, 'utf8'),
+    Buffer.from('$9000\r\n'),
+    bigBuf,
+    Buffer.from('\r\n'),
+    raw,
+    Buffer.from(':1\r\n'),
+  ]);
+  assert.deepEqual(encodeReply(r, 2), expected);
+  assert.deepEqual(encodeReply(r, 3), expected);
+});
+
+test('a reply much larger than the scratch buffer (20k elements) encodes completely', () => {
+  const items: Reply[] = [];
+  let expected = '*20000\r\n';
+  for (let i = 0; i < 20000; i++) {
+    const v = `value-${i}`;
+    items.push(bulk(v));
+    expected += `$${v.length}\r\n${v}\r\n`;
+  }
+  assert.equal(enc(array(items), 2), expected);
+});
+
+test('returned buffers are independent of later encodings', () => {
+  const a = encodeReply(bulkMap([['ip', '127.0.0.1']]), 2);
+  const copy = Buffer.from(a);
+  encodeReply(bulk('z'.repeat(100)), 2);
+  encodeReply(array([int(1), int(2)]), 3);
+  assert.deepEqual(a, copy);
+});
+
+test('encodeReplies writes a pipeline batch as the concatenation of the single replies', () => {
+  const batch = [OK, bulk('127.0.0.1'), nullBulk, push([bulk('message'), bulk('x')]), error('ERR y')];
+  for (const proto of [2, 3] as const) {
+    assert.deepEqual(encodeReplies(batch, proto), Buffer.concat(batch.map((r) => encodeReply(r, proto))));
+  }
+  assert.equal(encodeReplies([], 2).length, 0);
+});
+
+/** An independent, deliberately naive encoder: the specification the fast one must meet. */
+function reference(r: Reply, proto: Proto): Buffer {
+  const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+  const seq = (head: string, items: readonly Reply[]): Buffer => Buffer.concat([text(head), ...items.map((x) => reference(x, proto))]);
+  switch (r.t) {
+    case 'simple':
+      return text(`+${r.v.split('\r').join(' ').split('\n').join(' ')}\r\n`);
+    case 'error':
+      return text(`-${r.v.split('\r').join(' ').split('\n').join(' ')}\r\n`);
+    case 'int':
+      return text(`:${r.v.toString()}\r\n`);
+    case 'bulk': {
+      const body = typeof r.v === 'string' ? text(r.v) : r.v;
+      return Buffer.concat([text(`$${body.length}\r\n`), body, text('\r\n')]);
+    }
+    case 'nullbulk':
+      return text(proto === 3 ? '_\r\n' : '$-1\r\n');
+    case 'nullarray':
+      return text(proto === 3 ? '_\r\n' : '*-1\r\n');
+    case 'array':
+      return seq(`*${r.v.length}\r\n`, r.v);
+    case 'push':
+      return seq(`${proto === 3 ? '>' : '*'}${r.v.length}\r\n`, r.v);
+    case 'map':
+      return seq(proto === 3 ? `%${r.v.length}\r\n` : `*${2 * r.v.length}\r\n`, r.v.flat());
+    case 'raw':
+      return r.v;
+  }
+}
+
+test('property: random nested replies encode exactly as the reference encoder (seeded)', () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const alphabet = ['a', 'Z', '0', ' ', '\r', '\n', 'é', '€', '😀', '\0', '$', '*'];
+  const randomString = (): string => {
+    const len = rnd(40) === 0 ? rnd(20000) : rnd(16);
+    let s = '';
+    for (let i = 0; i < len; i++) s += alphabet[rnd(alphabet.length)];
+    return s;
+  };
+  const randomReply = (depth: number): Reply => {
+    switch (rnd(depth > 3 ? 7 : 10)) {
+      case 0:
+        return simple(randomString());
+      case 1:
+        return error(randomString());
+      case 2:
+        return rnd(2) === 0 ? int(rnd(2000000) - 1000000) : int(BigInt(rnd(1000000)) * 10000000000000n);
+      case 3:
+        return bulk(randomString());
+      case 4:
+        return rnd(2) === 0 ? bulk(Buffer.from(randomString(), 'utf8')) : { t: 'raw', v: Buffer.from(':' + rnd(100) + '\r\n') };
+      case 5:
+        return nullBulk;
+      case 6:
+        return nullArray;
+      case 7:
+        return array(Array.from({ length: rnd(6) }, () => randomReply(depth + 1)));
+      case 8:
+        return push(Array.from({ length: rnd(6) }, () => randomReply(depth + 1)));
+      default:
+        return map(Array.from({ length: rnd(5) }, () => [randomReply(depth + 1), randomReply(depth + 1)] as const));
+    }
+  };
+  for (let i = 0; i < 1000; i++) {
+    const r = randomReply(0);
+    for (const proto of [2, 3] as const) assert.deepEqual(encodeReply(r, proto), reference(r, proto), `case ${i}, RESP${proto}`);
+  }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ReplyParser, RespError, RespProtocolError, RespPush } from '../../src/protocol/reply-parser.js';
 import type { RespValue } from '../../src/protocol/reply-parser.js';
 import { encodeReply } from '../../src/protocol/encode.js';
+import type { Proto, Reply } from '../../src/protocol/reply.js';
 import { array, bulk, bulkMap, error, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
 
 function parseAll(chunks: (string | Buffer)[]): RespValue[] {
@@ -139,7 +140,17 @@ test('garbage throws RespProtocolError', () => {
     ',1.2.3\r\n',
     '(12x\r\n',
     '$' + '1'.repeat(20) + '\r\n', // larger than any allowed bulk
-    '+' + 'a'.repeat(70 * 1024), // no line end within 64 KiB
+    '$536870913\r\n', // one byte over 512 MiB
+    '$-2\r\n',
+    '*-2\r\n',
+    '*?\r\n', // RESP3 streamed aggregates are not supported
+    '$?\r\n',
+    '_x\r\n',
+    '|-1\r\n',
+    '=3\r\ntxt\r\n', // verbatim shorter than its format prefix
+    '=5\r\ntxt-a\r\n',
+    '+' + 'a'.repeat(1024 * 1024 + 1), // no line end within 1 MiB
+    '+' + 'a'.repeat(1024 * 1024 + 1) + '\r\n',
   ];
   for (const b of bad) {
     assert.throws(() => parseAll([b]), RespProtocolError, JSON.stringify(b.slice(0, 30)));
@@ -156,4 +167,167 @@ test('an incomplete value yields nothing until the rest arrives', () => {
   p.feed(Buffer.from('\r\n'));
   assert.deepEqual(p.next(), ['abc', 5]);
   assert.equal(p.next(), undefined);
+});
+
+test('the RESP3 INFO reply: a verbatim string whose txt: prefix is dropped', () => {
+  const info = '# Server\r\nredis_version:7.2.4\r\nredis_mode:sentinel\r\nos:Linux 6.1.0 x86_64\r\n\r\n# Sentinel\r\nsentinel_masters:1\r\n';
+  const frame = `=${Buffer.byteLength(info) + 4}\r\ntxt:${info}\r\n`;
+  assert.equal(one(frame), info);
+  assert.equal(one(`=${4 + 3}\r\nmkd:abc\r\n`), 'abc');
+  assert.equal(one('=4\r\ntxt:\r\n'), '');
+  for (let i = 0; i <= frame.length; i++) assert.deepEqual(parseAll([frame.slice(0, i), frame.slice(i)]), [info], `split at ${i}`);
+});
+
+test('nulls inside RESP3 aggregates, null aggregates, and lone CRs inside a line', () => {
+  assert.deepEqual(one('%2\r\n$1\r\na\r\n_\r\n$1\r\nb\r\n*-1\r\n'), ['a', null, 'b', null]);
+  assert.equal(one('%-1\r\n'), null);
+  assert.equal(one('~-1\r\n'), null);
+  assert.equal(one('>-1\r\n'), null);
+  assert.deepEqual(one('>0\r\n'), new RespPush([]));
+  assert.deepEqual(one('~0\r\n'), []);
+  assert.equal(one('+a\rb\r\n'), 'a\rb');
+  // An attribute right before the end of an aggregate, and an empty attribute.
+  assert.deepEqual(one('*1\r\n:5\r\n'), [5]);
+  assert.deepEqual(parseAll(['*2\r\n:1\r\n|1\r\n+k\r\n+v\r\n:2\r\n|0\r\n+x\r\n']), [[1, 2], 'x']);
+});
+
+test('after a protocol error the parser stays failed: the same error again, input ignored', () => {
+  const p = new ReplyParser();
+  p.feed(Buffer.from('+OK\r\n?\r\n+later\r\n'));
+  assert.equal(p.next(), 'OK');
+  let first: unknown;
+  assert.throws(() => p.next(), (e) => ((first = e), e instanceof RespProtocolError));
+  p.feed(Buffer.from('+more\r\n'));
+  assert.throws(() => p.next(), (e) => e === first);
+  assert.equal(p.bufferedBytes(), 0);
+});
+
+test('nesting and reply size are bounded', () => {
+  const deep = (n: number): string => '*1\r\n'.repeat(n) + ':1\r\n';
+  let v = one(deep(128));
+  for (let i = 0; i < 128; i++) v = (v as RespValue[])[0]!;
+  assert.equal(v, 1);
+  assert.throws(() => parseAll([deep(129)]), RespProtocolError);
+  const p = new ReplyParser({ maxReplyBytes: 1000 });
+  p.feed(Buffer.from('*1000\r\n'));
+  for (let i = 0; i < 240; i++) {
+    p.feed(Buffer.from(':1\r\n'));
+    assert.equal(p.next(), undefined);
+  }
+  p.feed(Buffer.from(':1\r\n'.repeat(10)));
+  assert.throws(() => p.next(), RespProtocolError);
+  const small = new ReplyParser({ maxBulkLen: 10, maxLineBytes: 8 });
+  small.feed(Buffer.from('$10\r\n0123456789\r\n+12345678\r\n'));
+  assert.equal(small.next(), '0123456789');
+  assert.equal(small.next(), '12345678');
+  small.feed(Buffer.from('$11\r\n'));
+  assert.throws(() => small.next(), RespProtocolError);
+});
+
+test('a large aggregate fed a few bytes at a time is parsed once: linear copying, no re-parse', () => {
+  const n = 50000;
+  let text = `*${n}\r\n`;
+  for (let i = 0; i < n; i++) text += i % 2 ? `:${i}\r\n` : `$${String(i).length}\r\n${i}\r\n`;
+  const whole = Buffer.from(text + '+OK\r\n');
+  const realConcat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {
+    const r = realConcat(list, total);
+    copied += r.length;
+    return r;
+  }) as typeof Buffer.concat;
+  let out: RespValue[];
+  const started = process.hrtime.bigint();
+  try {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < whole.length; i += 7) chunks.push(whole.subarray(i, i + 7));
+    out = parseAll(chunks);
+  } finally {
+    Buffer.concat = realConcat;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.equal(out.length, 2);
+  const items = out[0] as RespValue[];
+  assert.equal(items.length, n);
+  assert.equal(items[n - 1], n - 1);
+  assert.equal(items[n - 2], String(n - 2));
+  assert.equal(out[1], 'OK');
+  // Re-parsing from the start at each chunk would copy about whole^2 / 14 bytes (a few GB).
+  assert.ok(copied <= 2 * whole.length, `copied ${copied} bytes for ${whole.length}`);
+  assert.ok(ms < 5000, `${ms} ms`);
+});
+
+/** What the parser must make of an encoded reply (the value mapping of reply-parser.ts). */
+function expectedValue(r: Reply, proto: Proto): RespValue {
+  const oneLine = (s: string): string => s.replace(/[\r\n]/g, ' ');
+  switch (r.t) {
+    case 'simple':
+      return oneLine(r.v);
+    case 'error':
+      return new RespError(oneLine(r.v));
+    case 'int':
+      return Number.isSafeInteger(Number(r.v)) ? Number(r.v) : BigInt(r.v);
+    case 'bulk':
+      return typeof r.v === 'string' ? Buffer.from(r.v, 'utf8').toString('utf8') : r.v.toString('utf8');
+    case 'nullbulk':
+    case 'nullarray':
+      return null;
+    case 'array':
+      return r.v.map((x) => expectedValue(x, proto));
+    case 'push':
+      return proto === 3 ? new RespPush(r.v.map((x) => expectedValue(x, proto))) : r.v.map((x) => expectedValue(x, proto));
+    case 'map':
+      return r.v.flatMap(([k, v]) => [expectedValue(k, proto), expectedValue(v, proto)]);
+    case 'raw':
+      throw new Error('not generated');
+  }
+}
+
+test('property: random replies, encoded in RESP2 and RESP3, pipelined and split at random points, parse back (seeded)', () => {
+  let seed = 4242;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed >>> 5) % n;
+  };
+  const alphabet = ['a', 'Q', '7', ' ', '\r', '\n', ':', '$', '*', 'é', '😀', '\0'];
+  const randomString = (): string => {
+    let s = '';
+    const len = rnd(25) === 0 ? rnd(3000) : rnd(12);
+    for (let i = 0; i < len; i++) s += alphabet[rnd(alphabet.length)];
+    return s;
+  };
+  const randomReply = (depth: number): Reply => {
+    switch (rnd(depth > 3 ? 6 : 9)) {
+      case 0:
+        return simple(randomString());
+      case 1:
+        return error(randomString());
+      case 2:
+        return rnd(3) === 0 ? int(BigInt(rnd(1 << 30)) * 100000000000n - 50000000000000000n) : int(rnd(200001) - 100000);
+      case 3:
+        return rnd(2) === 0 ? bulk(randomString()) : bulk(Buffer.from(randomString(), 'utf8'));
+      case 4:
+        return nullBulk;
+      case 5:
+        return nullArray;
+      case 6:
+        return array(Array.from({ length: rnd(5) }, () => randomReply(depth + 1)));
+      case 7:
+        return push(Array.from({ length: rnd(5) }, () => randomReply(depth + 1)));
+      default:
+        return map(Array.from({ length: rnd(4) }, () => [randomReply(depth + 1), randomReply(depth + 1)] as const));
+    }
+  };
+  for (let round = 0; round < 500; round++) {
+    const proto: Proto = rnd(2) === 0 ? 2 : 3;
+    const replies = Array.from({ length: 1 + rnd(5) }, () => randomReply(0));
+    const bytes = Buffer.concat(replies.map((r) => encodeReply(r, proto)));
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const len = 1 + rnd(rnd(2) === 0 ? 6 : 300);
+      chunks.push(bytes.subarray(at, at + len));
+      at += len;
+    }
+    assert.deepEqual(parseAll(chunks), replies.map((r) => expectedValue(r, proto)), `round ${round}, RESP${proto}`);
+  }
 });

@@ -71,13 +71,64 @@ test('every error text, as redis words it', () => {
   assert.deepEqual(run(['*1\r\nPING\r\n']), err("Protocol error: expected '$', got 'P'"));
   assert.deepEqual(run(['*1\r\n\r\n']), err("Protocol error: expected '$', got '\r'"));
   assert.deepEqual(run([Buffer.from('*1\r\n\xe9X\r\n', 'latin1')]), err("Protocol error: expected '$', got '\xe9'"));
-  assert.deepEqual(run([Buffer.from('*1\r\n\0X\r\n', 'latin1')]), err("Protocol error: expected '$', got '"));
   assert.deepEqual(run(['x'.repeat(64 * 1024 + 1)]), err('Protocol error: too big inline request'));
   assert.deepEqual(run(['*' + '1'.repeat(64 * 1024 + 1)]), err('Protocol error: too big mbulk count string'));
   assert.deepEqual(run(['*1\r\n$' + '1'.repeat(64 * 1024 + 1)]), err('Protocol error: too big bulk count string'));
   assert.deepEqual(run(['*11\r\n'], {}, false), err('Protocol error: unauthenticated multibulk length'));
   assert.deepEqual(run(['*1\r\n$16385\r\n'], {}, false), err('Protocol error: unauthenticated bulk length'));
   assert.deepEqual(run(['x'.repeat(2000)], { maxQueryBuffer: 1999 }), err(QUERY_BUFFER_LIMIT_MESSAGE));
+});
+
+test('a NUL byte hides the line end, as it does from redis\'s strchr: no request, then "too big" past 64 KiB', () => {
+  const pad = 'x'.repeat(64 * 1024);
+  assert.deepEqual(run(['PING\0\r\nPING\r\n']), []);
+  assert.deepEqual(run(['PING\0\r\nPING\r\n', pad]), err('Protocol error: too big inline request'));
+  assert.deepEqual(run(['*1\0\r\n' + mb(['PING'])]), []);
+  assert.deepEqual(run(['*1\0\r\n', pad]), err('Protocol error: too big mbulk count string'));
+  assert.deepEqual(run(['*1\r\n\0$4\r\nPING\r\n']), []);
+  assert.deepEqual(run(['*1\r\n$4\0\r\nPING\r\n', pad]), err('Protocol error: too big bulk count string'));
+  // Past the line end a NUL is harmless; inside a bulk argument it is data.
+  assert.deepEqual(run(['PING\r\n\0']), cmds(['PING']));
+  assert.deepEqual(run([mb(['ECHO', 'a\0b'])]), cmds(['ECHO', 'a\0b']));
+  // The same when the NUL arrives far from the start of the line (beyond the short JS scan).
+  const longLine = 'PING ' + 'y'.repeat(100) + '\0' + 'z'.repeat(100) + '\r\n';
+  assert.deepEqual(run([longLine]), []);
+  assert.deepEqual(run([longLine, pad]), err('Protocol error: too big inline request'));
+});
+
+test('like redis, the byte after a count line\'s CR and the two bytes after a bulk argument are skipped unseen', () => {
+  assert.deepEqual(run(['*2\rX$4\rYPING\r\n$1\r\nz\r\n']), cmds(['PING', 'z']));
+  assert.deepEqual(run(['*1\r\n$4\r\nPINGXY*1\r\n$4\r\nPING\r\n']), cmds(['PING'], ['PING']));
+  // The byte after a CR must still arrive before the line counts as complete.
+  assert.deepEqual(run(['*1\r']), []);
+  assert.deepEqual(run(['*1\r', '\n$4\r\nPING\r\n']), cmds(['PING']));
+});
+
+test('custom limits: line length, element count, bulk length', () => {
+  assert.deepEqual(run(['PING abcdef'], { maxInlineBytes: 10 }), err('Protocol error: too big inline request'));
+  assert.deepEqual(run(['PING abcde'], { maxInlineBytes: 10 }), []);
+  assert.deepEqual(run(['*123456789012'], { maxInlineBytes: 10 }), err('Protocol error: too big mbulk count string'));
+  assert.deepEqual(run(['*4\r\n'], { maxMultibulkLen: 3 }), err('Protocol error: invalid multibulk length'));
+  assert.deepEqual(run([mb(['a', 'b', 'c'])], { maxMultibulkLen: 3 }), cmds(['a', 'b', 'c']));
+  assert.deepEqual(run([mb(['abc'])], { maxBulkLen: 3 }), cmds(['abc']));
+  assert.deepEqual(run([mb(['abcd'])], { maxBulkLen: 3 }), err('Protocol error: invalid bulk length'));
+});
+
+test('arguments already parsed of an unfinished request count towards the query buffer limit', () => {
+  const arg = 'v'.repeat(4000);
+  const limits = { maxQueryBuffer: 10000 };
+  // Complete requests never exceed the limit, whatever they add up to.
+  assert.deepEqual(run([mb(['SET', arg, arg]), mb(['SET', arg, arg])], limits), cmds(['SET', arg, arg], ['SET', arg, arg]));
+  // Fed argument by argument, no more than ~4 KB is ever buffered, but 8 KB of arguments plus
+  // the next partial one exceed the limit.
+  const p = new RequestParser(limits);
+  p.feed(Buffer.from(`*4\r\n$3\r\nSET\r\n$4000\r\n${arg}\r\n`));
+  assert.equal(p.next(), undefined);
+  p.feed(Buffer.from(`$4000\r\n${arg}\r\n`));
+  assert.equal(p.next(), undefined);
+  assert.equal(p.bufferedBytes(), 0);
+  p.feed(Buffer.from(`$4000\r\n${arg.slice(0, 2100)}`));
+  assert.deepEqual(p.next(), { kind: 'error', message: QUERY_BUFFER_LIMIT_MESSAGE });
 });
 
 test('limits are exclusive at their boundary', () => {
@@ -155,7 +206,7 @@ test('property: thousands of random argv arrays, encoded, split at random points
     return seed % n;
   };
   const alphabet = ['a', 'B', '9', ' ', '"', "'", '\r', '\n', '\\', '*', '$', 'é', '\0', '€'];
-  for (let round = 0; round < 300; round++) {
+  for (let round = 0; round < 600; round++) {
     const argvs: string[][] = [];
     let stream = '';
     const n = 1 + rnd(15);
@@ -227,14 +278,18 @@ test('a long inline line and a long count line fed byte by byte are not re-copie
     copied += r.length;
     return r;
   }) as typeof Buffer.concat;
+  const countLine = '*1\r\n$' + '1'.repeat(60000) + '\r\n';
   let out: ParseResult[];
+  let countOut: ParseResult[];
   try {
     out = run([...Buffer.from(line)].map((b) => Buffer.from([b])));
+    countOut = run([...Buffer.from(countLine)].map((b) => Buffer.from([b])));
   } finally {
     Buffer.concat = realConcat;
   }
   assert.deepEqual(out, cmds(['PING', 'z'.repeat(60000)]));
-  assert.ok(copied <= 2 * line.length, `copied ${copied}`);
+  assert.deepEqual(countOut, err('Protocol error: invalid bulk length'));
+  assert.ok(copied <= 2 * (line.length + countLine.length), `copied ${copied}`);
 });
 
 test('parseStrictInt follows string2ll', () => {
@@ -243,5 +298,51 @@ test('parseStrictInt follows string2ll', () => {
   assert.equal(parseStrictInt('9223372036854775807'), 9223372036854775807);
   for (const bad of ['', '-', '+1', '01', '-0', ' 1', '1 ', '1.0', '9223372036854775808', '-9223372036854775809', '0x10']) {
     assert.equal(parseStrictInt(bad), null, bad);
+  }
+});
+
+test('property: random pipelines mixing multibulk, inline, empty lines and *0 parse the same at random splits (seeded)', () => {
+  let seed = 99;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed >>> 4) % n;
+  };
+  const word = (): string => {
+    const letters = 'abcXYZ019-_:.*$';
+    let s = '';
+    const len = 1 + rnd(10);
+    for (let i = 0; i < len; i++) s += letters[rnd(letters.length)];
+    return s;
+  };
+  for (let round = 0; round < 400; round++) {
+    let stream = '';
+    const expected: string[][] = [];
+    const n = 1 + rnd(12);
+    for (let i = 0; i < n; i++) {
+      const argv = Array.from({ length: 1 + rnd(4) }, word);
+      switch (rnd(5)) {
+        case 0: {
+          // Inline, with blanks, a quoted argument holding a space, and either line ending.
+          argv[0] = 'c' + argv[0]; // a request starting with '*' would be multibulk
+          const quoted = argv.map((a, j) => (j === 1 ? `"${a} ${a}"` : a));
+          stream += quoted.join(rnd(2) === 0 ? ' ' : ' \t ') + (rnd(2) === 0 ? '\r\n' : '\n');
+          expected.push(argv.map((a, j) => (j === 1 ? `${a} ${a}` : a)));
+          break;
+        }
+        case 1:
+          stream += rnd(2) === 0 ? '\r\n' : '\n';
+          break;
+        case 2:
+          stream += rnd(2) === 0 ? '*0\r\n' : '*-1\r\n';
+          break;
+        default:
+          stream += mb(argv);
+          expected.push(argv);
+      }
+    }
+    const bytes = Buffer.from(stream);
+    const cuts = Array.from({ length: rnd(6) }, () => rnd(bytes.length + 1)).sort((a, b) => a - b);
+    const chunks = [0, ...cuts].map((from, k) => bytes.subarray(from, k < cuts.length ? cuts[k] : bytes.length));
+    assert.deepEqual(run(chunks), cmds(...expected), `round ${round}: ${JSON.stringify(stream)} cut at ${cuts.join(',')}`);
   }
 });

@@ -294,6 +294,17 @@ test('CLIENT SETNAME / GETNAME / ID / REPLY / NO-EVICT / PAUSE / UNBLOCK / LIST 
     [req('CLIENT', 'LIST', 'foo'), '-ERR syntax error\r\n'],
     [req('CLIENT', 'LIST', 'ID', '999999'), '$0\r\n\r\n'],
     [req('CLIENT', 'REPLY', 'foo'), '-ERR syntax error\r\n'],
+    // Too many arguments: the subcommand echoed as typed.
+    [req('CLIENT', 'PAUSE', '1', 'write', 'x'), "-ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.\r\n"],
+    [req('client', 'unblock', '1', 'timeout', 'x'), "-ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.\r\n"],
+    [req('CLIENT', 'TRACKING', 'maybe'), '-ERR syntax error\r\n'],
+    [req('CLIENT', 'TRACKING', 'on'), '+OK\r\n'],
+    [req('CLIENT', 'TRACKINGINFO'), '*6\r\n$5\r\nflags\r\n*1\r\n$2\r\non\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n'],
+    [req('CLIENT', 'TRACKING', 'off'), '+OK\r\n'],
+    [req('CLIENT', 'KILL', 'USER', 'nobody'), "-ERR No such user 'nobody'\r\n"],
+    [req('CLIENT', 'KILL', 'ID', '0'), '-ERR client-id should be greater than 0\r\n'],
+    [req('CLIENT', 'KILL', 'ID', '-1'), '-ERR client-id should be greater than 0\r\n'],
+    [req('CLIENT', 'KILL', 'SKIPME', 'maybe'), '-ERR syntax error\r\n'],
   ];
   for (const [input, expected] of cases) {
     c.write(input);

@@ -10,14 +10,17 @@ const GUARD_MS = 5000;
 
 export class RawClient {
   readonly socket: net.Socket;
-  private buf = Buffer.alloc(0);
+  /** Received, not yet consumed; kept as chunks and joined only when read (large replies). */
+  private chunks: Buffer[] = [];
+  private length = 0;
   private waiters: (() => void)[] = [];
   closed = false;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
     socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
+      this.chunks.push(d);
+      this.length += d.length;
       this.wake();
     });
     socket.on('close', () => {
@@ -41,11 +44,21 @@ export class RawClient {
     for (const f of w) f();
   }
 
+  private get buf(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0]!;
+  }
+
+  private set buf(b: Buffer) {
+    this.chunks = [b];
+    this.length = b.length;
+  }
+
   /** Resolves once `cond()` holds (checked at every incoming chunk and at close). */
   private async until(cond: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + GUARD_MS;
     while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.buf.toString('latin1'))}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.buf.subarray(0, 300).toString('latin1'))}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, 50);
         this.waiters.push(() => {
@@ -68,8 +81,8 @@ export class RawClient {
 
   /** The next n bytes, consumed (latin1). */
   async take(n: number): Promise<string> {
-    await this.until(() => this.buf.length >= n || this.closed, `${n} bytes`);
-    if (this.buf.length < n) throw new Error(`connection closed after ${JSON.stringify(this.buf.toString('latin1'))}`);
+    await this.until(() => this.length >= n || this.closed, `${n} bytes`);
+    if (this.length < n) throw new Error(`connection closed after ${JSON.stringify(this.buf.toString('latin1'))}`);
     const out = this.buf.subarray(0, n).toString('latin1');
     this.buf = this.buf.subarray(n);
     return out;

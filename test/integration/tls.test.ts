@@ -1,0 +1,96 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { REDIS_CLI, redisCli, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
+
+let certs: { ca: string; cert: string; key: string };
+let master: RedisServer;
+let replica: RedisServer;
+let masterTls: number;
+let replicaTls: number;
+const sentinels: { s: SentinelProcess; tls: number }[] = [];
+
+/** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
+function makeCerts(): { ca: string; cert: string; key: string } {
+  const d = tempDir('tls-');
+  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=sentinel-ts test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  fs.writeFileSync(path.join(d, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf');
+  return { ca: path.join(d, 'ca.crt'), cert: path.join(d, 'server.crt'), key: path.join(d, 'server.key') };
+}
+
+const tlsArgs = (): string[] => ['--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-replication', 'yes'];
+
+before(async () => {
+  certs = makeCerts();
+  masterTls = await freePort();
+  replicaTls = await freePort();
+  master = await startRedis({ args: ['--tls-port', String(masterTls), ...tlsArgs()] });
+  replica = await startRedis({ args: ['--tls-port', String(replicaTls), ...tlsArgs(), '--replicaof', '127.0.0.1', String(masterTls)] });
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    const s = await startSentinel({
+      lines: [
+        `tls-port ${port}`,
+        `tls-cert-file ${certs.cert}`,
+        `tls-key-file ${certs.key}`,
+        `tls-ca-cert-file ${certs.ca}`,
+        'tls-replication yes',
+        `sentinel monitor mymaster 127.0.0.1 ${masterTls} 2`,
+        'sentinel down-after-milliseconds mymaster 2000',
+      ],
+    });
+    sentinels.push({ s, tls: port });
+  }
+});
+
+after(async () => {
+  for (const { s } of sentinels) await s.stop();
+  await replica?.stop();
+  await master?.stop();
+});
+
+test('over TLS: the sentinels monitor a TLS redis, find its replica and each other', async () => {
+  for (const { s } of sentinels) {
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${masterTls},slaves=1,sentinels=2`), 15000, `TLS topology on ${s.port}`);
+    const r = await redisCli(s.port, 'sentinel', 'replicas', 'mymaster');
+    assert.match(r, new RegExp(`port\\n${replicaTls}\\n`));
+    assert.doesNotMatch(r, /disconnected/);
+    // Peers announce (and are reached on) their TLS port.
+    const other = sentinels.find((x) => x.s !== s)!;
+    await waitFor(async () => {
+      const peers = await redisCli(s.port, 'sentinel', 'sentinels', 'mymaster');
+      return new RegExp(`port\\n${other.tls}\\n`).test(peers) && !peers.includes('disconnected');
+    }, 10000, 'the peer to be reached over TLS');
+    assert.equal(s.stderr(), '');
+  }
+});
+
+test('redis-cli --tls and ioredis with TLS talk to the sentinel TLS port', async () => {
+  const { tls } = sentinels[0]!;
+  const out = execFileSync(REDIS_CLI, ['--tls', '--cacert', certs.ca, '--cert', certs.cert, '--key', certs.key, '-p', String(tls), 'sentinel', 'get-master-addr-by-name', 'mymaster']).toString();
+  assert.equal(out, `127.0.0.1\n${masterTls}\n`);
+  const c = new Redis({ port: tls, tls: { ca: fs.readFileSync(certs.ca), cert: fs.readFileSync(certs.cert), key: fs.readFileSync(certs.key), checkServerIdentity: () => undefined } });
+  try {
+    assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), ['127.0.0.1', String(masterTls)]);
+  } finally {
+    c.disconnect();
+  }
+  // tls-auth-clients yes (the default): a client without a certificate is refused.
+  const noCert = (() => {
+    try {
+      execFileSync(REDIS_CLI, ['--tls', '--cacert', certs.ca, '-p', String(tls), 'ping'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      return 'answered';
+    } catch {
+      return 'refused';
+    }
+  })();
+  assert.equal(noCert, 'refused');
+});
