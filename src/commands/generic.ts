@@ -219,11 +219,12 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
     case 'caching':
       return error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
     case 'getredir':
-      return int(-1);
+      // -1: tracking off; 0: on, not redirected (a sentinel never redirects).
+      return int(c.tracking ? 0 : -1);
     case 'trackinginfo':
       return map([
         [bulk('flags'), array([bulk(c.tracking ? 'on' : 'off')])],
-        [bulk('redirect'), int(-1)],
+        [bulk('redirect'), int(c.tracking ? 0 : -1)],
         [bulk('prefixes'), array([])],
       ]);
     case 'unblock':
@@ -387,6 +388,10 @@ function frames(c: Client, items: Reply[][]): Reply {
 
 function subscribeFrames(srv: ServerContext, c: Client, channels: string[], pattern: boolean): Reply {
   const kind = pattern ? 'psubscribe' : 'subscribe';
+  // Channel permissions are checked for the whole command before anything is subscribed.
+  const user = srv.acl.get(c.user);
+  const denied = channels.find((ch) => !user?.canUseChannel(ch, pattern));
+  if (denied !== undefined) return error(`NOPERM User ${c.user} has no permissions to access the '${denied}' channel`);
   return frames(
     c,
     channels.map((ch) => {

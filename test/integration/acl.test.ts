@@ -31,3 +31,21 @@ test('ACL users: created, enforced, written to the config file and loaded again 
     await s.stop();
   }
 });
+
+test('channel permissions: a user without &* cannot subscribe to events', async () => {
+  const s = await startSentinel({ lines: [] });
+  try {
+    await rawCommand(s.port, cmd('ACL', 'SETUSER', 'nochan', 'on', '>p', '+@all'));
+    await rawCommand(s.port, cmd('ACL', 'SETUSER', 'somechan', 'on', '>p', '+@all', '&+switch-master'));
+    assert.equal(
+      await rawCommand(s.port, cmd('AUTH', 'nochan', 'p') + cmd('SUBSCRIBE', '+sdown')),
+      "+OK\r\n-NOPERM User nochan has no permissions to access the '+sdown' channel\r\n",
+    );
+    assert.equal(
+      await rawCommand(s.port, cmd('AUTH', 'somechan', 'p') + cmd('SUBSCRIBE', '+switch-master')),
+      '+OK\r\n*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n:1\r\n',
+    );
+  } finally {
+    await s.stop();
+  }
+});
