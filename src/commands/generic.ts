@@ -7,11 +7,12 @@ import { encodeReply } from '../protocol/encode.js';
 import type { Proto, Reply } from '../protocol/reply.js';
 import { OK, array, bulk, error, int, map, nullBulk, push, simple } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
+import { newTrackingState } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { renderInfo } from '../server/info.js';
 import { COMMANDS, UNLISTED } from './table.js';
 import { ACL_CATEGORIES, AclError, AclUser, applyRule } from '../server/acl.js';
-import type { AclUsers } from '../server/acl.js';
+import type { AclDenialReason, AclLog, AclUsers } from '../server/acl.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './table.js';
 import { globMatch } from '../util/glob.js';
@@ -28,6 +29,8 @@ export interface ServerContext {
   unsubscribe(client: Client, channel: string, pattern: boolean): boolean;
   killClients(pred: (c: Client) => boolean, caller: Client | null): number;
   contextOf(client: Client): ClientContext;
+  readonly aclLog: AclLog;
+  recordAclDenial(client: Client, reason: AclDenialReason, object: string, username?: string): void;
 }
 
 export function runGenericCommand(srv: ServerContext, c: Client, name: string, sub: string | null, argv: string[]): Reply | null {
@@ -38,9 +41,9 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
       if (c.proto === 2 && c.isPubsub) return array([bulk('pong'), bulk(args[0] ?? '')]);
       return args.length ? bulk(args[0]!) : simple('PONG');
     case 'auth':
-      return auth(srv, c, args);
+      return auth(srv, c, args, argv[0]!);
     case 'hello':
-      return hello(srv, c, args);
+      return hello(srv, c, args, argv[0]!);
     case 'client':
       return client(srv, c, sub!, argv.slice(2), argv[1]!);
     case 'command':
@@ -62,7 +65,7 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
     case 'shutdown':
       return shutdown(srv, c, args);
     case 'acl':
-      return acl(srv, c, sub!, argv.slice(2));
+      return acl(srv, c, sub!, argv.slice(2), argv[1]!);
     case 'sentinel':
       return array(SENTINEL_HELP.map((l) => simple(l)));
     default:
@@ -76,21 +79,27 @@ function checkPassword(srv: ServerContext, user: string, pass: string): boolean 
   return srv.acl.get(user)?.checkPassword(pass) ?? false;
 }
 
-function auth(srv: ServerContext, c: Client, args: string[]): Reply {
+function auth(srv: ServerContext, c: Client, args: string[], typed: string): Reply {
   if (args.length > 2) return error('ERR syntax error');
   if (args.length === 1 && srv.acl.get('default')?.nopass) {
     return error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   }
   const [user, pass] = args.length === 1 ? ['default', args[0]!] : [args[0]!, args[1]!];
-  if (!checkPassword(srv, user, pass)) return error('WRONGPASS invalid username-password pair or user is disabled.');
+  if (!checkPassword(srv, user, pass)) return wrongPass(srv, c, typed, user);
   c.authenticated = true;
   c.user = user;
   return OK;
 }
 
+/** A failed AUTH or HELLO AUTH: counted and logged under the name that was tried. */
+function wrongPass(srv: ServerContext, c: Client, command: string, user: string): Reply {
+  srv.recordAclDenial(c, 'auth', command, user);
+  return error('WRONGPASS invalid username-password pair or user is disabled.');
+}
+
 const NAME_OK = /^[!-~]*$/;
 
-function hello(srv: ServerContext, c: Client, args: string[]): Reply {
+function hello(srv: ServerContext, c: Client, args: string[], typed: string): Reply {
   let proto = c.proto;
   if (args.length > 0) {
     // redis parses the version with string2ll: "03" or "+3" are not integers.
@@ -99,23 +108,28 @@ function hello(srv: ServerContext, c: Client, args: string[]): Reply {
     if (n !== 2 && n !== 3) return error('NOPROTO unsupported protocol version');
     proto = n;
   }
+  // As redis 7.2: every option is checked before anything is applied, so a syntax error after
+  // AUTH authenticates nobody, and the name is set only once authenticated.
   let setName: string | null = null;
+  let credentials: [string, string] | null = null;
   for (let i = 1; i < args.length; i++) {
     const opt = args[i]!.toLowerCase();
     const more = args.length - 1 - i;
     if (opt === 'auth' && more >= 2) {
-      const user = args[i + 1]!;
-      const pass = args[i + 2]!;
+      credentials = [args[i + 1]!, args[i + 2]!];
       i += 2;
-      if (!checkPassword(srv, user, pass)) return error('WRONGPASS invalid username-password pair or user is disabled.');
-      c.authenticated = true;
-      c.user = user;
     } else if (opt === 'setname' && more >= 1) {
       setName = args[++i]!;
       if (!NAME_OK.test(setName)) return error('ERR Client names cannot contain spaces, newlines or special characters.');
     } else {
       return error(`ERR Syntax error in HELLO option '${args[i]}'`);
     }
+  }
+  if (credentials) {
+    const [user, pass] = credentials;
+    if (!checkPassword(srv, user, pass)) return wrongPass(srv, c, typed, user);
+    c.authenticated = true;
+    c.user = user;
   }
   if (!c.authenticated) {
     return error(
@@ -188,8 +202,13 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
         c.replyMode = 'on';
         return OK;
       }
-      if (mode === 'off' || mode === 'skip') {
-        c.replyMode = mode;
+      if (mode === 'off') {
+        c.replyMode = 'off';
+        return null;
+      }
+      if (mode === 'skip') {
+        // SKIP while OFF changes nothing: replies stay off.
+        if (c.replyMode !== 'off') c.replyMode = 'skip';
         return null;
       }
       return error('ERR syntax error');
@@ -207,26 +226,44 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
       return OK;
     case 'no-evict': {
       const v = a[0]!.toLowerCase();
-      return v === 'on' || v === 'off' ? OK : error('ERR syntax error');
-    }
-    case 'tracking': {
-      // Accepted as redis-sentinel does; a sentinel has no keys, so nothing is ever invalidated.
-      const v = a[0]!.toLowerCase();
       if (v !== 'on' && v !== 'off') return error('ERR syntax error');
-      c.tracking = v === 'on';
+      c.noEvict = v === 'on';
       return OK;
     }
-    case 'caching':
-      return error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    case 'tracking':
+      return clientTracking(srv, c, a);
+    case 'caching': {
+      const t = c.tracking;
+      if (!t.on) return error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+      const v = a[0]!.toLowerCase();
+      if (v === 'yes') {
+        if (!t.optin) return error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      } else if (v === 'no') {
+        if (!t.optout) return error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      } else {
+        return error('ERR syntax error');
+      }
+      t.caching = true;
+      return OK;
+    }
     case 'getredir':
-      // -1: tracking off; 0: on, not redirected (a sentinel never redirects).
-      return int(c.tracking ? 0 : -1);
-    case 'trackinginfo':
+      // -1: tracking off; otherwise the redirect id (0 = not redirected).
+      return int(c.tracking.on ? c.tracking.redirect : -1);
+    case 'trackinginfo': {
+      const t = c.tracking;
+      const flags = [t.on ? 'on' : 'off'];
+      if (t.on) {
+        if (t.bcast) flags.push('bcast');
+        if (t.optin) flags.push('optin', ...(t.caching ? ['caching-yes'] : []));
+        if (t.optout) flags.push('optout', ...(t.caching ? ['caching-no'] : []));
+        if (t.noloop) flags.push('noloop');
+      }
       return map([
-        [bulk('flags'), array([bulk(c.tracking ? 'on' : 'off')])],
-        [bulk('redirect'), int(c.tracking ? 0 : -1)],
-        [bulk('prefixes'), array([])],
+        [bulk('flags'), setOf(flags.map((f) => bulk(f)), c.proto)],
+        [bulk('redirect'), int(t.on ? t.redirect : -1)],
+        [bulk('prefixes'), array(t.prefixes.map((p) => bulk(p)))],
       ]);
+    }
     case 'unblock':
       // Nobody ever blocks on a sentinel: a valid request unblocks no one.
       if (a.length > 2) return syntaxError();
@@ -240,19 +277,79 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
   }
 }
 
+/** CLIENT TRACKING on|off [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], checked as redis does. */
+function clientTracking(srv: ServerContext, c: Client, a: string[]): Reply {
+  let redirect = 0;
+  let bcast = false;
+  let optin = false;
+  let optout = false;
+  let noloop = false;
+  const prefixes: string[] = [];
+  for (let i = 1; i < a.length; i++) {
+    const opt = a[i]!.toLowerCase();
+    const more = i + 1 < a.length;
+    if (opt === 'redirect' && more) {
+      if (redirect !== 0) return error('ERR A client can only redirect to a single other client');
+      const id = parseStrictInt(a[++i]!);
+      if (id === null) return error('ERR value is not an integer or out of range');
+      if (!srv.clients.has(id)) return error('ERR The client ID you want redirect to does not exist');
+      redirect = id;
+    } else if (opt === 'bcast') bcast = true;
+    else if (opt === 'optin') optin = true;
+    else if (opt === 'optout') optout = true;
+    else if (opt === 'noloop') noloop = true;
+    else if (opt === 'prefix' && more) prefixes.push(a[++i]!);
+    else return error('ERR syntax error');
+  }
+  const t = c.tracking;
+  const mode = a[0]!.toLowerCase();
+  if (mode === 'off') {
+    Object.assign(t, newTrackingState());
+    return OK;
+  }
+  if (mode !== 'on') return error('ERR syntax error');
+  if (!bcast && prefixes.length > 0) return error('ERR PREFIX option requires BCAST mode to be enabled');
+  if (t.on && t.bcast !== bcast) {
+    return error('ERR You can\'t switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.');
+  }
+  if (bcast && (optin || optout)) return error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+  if (optin && optout) return error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  if ((optin && t.optout) || (optout && t.optin)) {
+    return error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+  }
+  if (bcast) {
+    // Prefixes must not overlap, neither the ones already registered nor each other.
+    const overlap = (x: string, y: string): boolean => x.startsWith(y) || y.startsWith(x);
+    for (let i = 0; i < prefixes.length; i++) {
+      const p = prefixes[i]!;
+      const old = t.prefixes.find((q) => overlap(p, q));
+      if (old !== undefined) return error(`ERR Prefix '${p}' overlaps with an existing prefix '${old}'. Prefixes for a single client must not overlap.`);
+      const other = prefixes.slice(i + 1).find((q) => overlap(p, q));
+      if (other !== undefined) return error(`ERR Prefix '${p}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`);
+    }
+  }
+  Object.assign(t, { on: true, redirect, bcast, optin, optout, noloop });
+  if (bcast) {
+    // With no prefix at all, BCAST covers every key: the empty prefix.
+    const add = prefixes.length > 0 ? prefixes : [''];
+    t.prefixes = [...new Set([...t.prefixes, ...add])].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  }
+  return OK;
+}
+
+/** CLIENT KILL addr (old form: may kill the caller) or filter pairs, parsed left to right as redis does. */
 function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
   if (a.length === 1) {
-    // Old form: CLIENT KILL ip:port
     const target = [...srv.clients.values()].find((x) => x.addr === a[0]);
     if (!target) return error('ERR No such client');
     srv.killClients((x) => x === target, caller);
     return OK;
   }
-  if (a.length % 2 !== 0) return error('ERR syntax error');
   const filters: ((x: Client) => boolean)[] = [];
   let skipMe = true;
   for (let i = 0; i < a.length; i += 2) {
     const k = a[i]!.toLowerCase();
+    if (i + 1 >= a.length) return error('ERR syntax error');
     const v = a[i + 1]!;
     if (k === 'id') {
       const id = parseStrictInt(v);
@@ -274,9 +371,12 @@ function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
       if (l !== 'yes' && l !== 'no') return error('ERR syntax error');
       skipMe = l === 'yes';
     } else if (k === 'maxage') {
-      if (!/^\d+$/.test(v)) return error('ERR syntax error');
+      // redis 7.4: connections older than this many seconds.
+      const age = parseStrictInt(v);
+      if (age === null) return error('ERR maxage is not an integer or out of range');
+      if (age <= 0) return error('ERR maxage should be greater than 0');
       const now = srv.clock();
-      filters.push((x) => now - x.createdAt >= Number(v) * 1000);
+      filters.push((x) => now - x.createdAt >= age * 1000);
     } else {
       return error('ERR syntax error');
     }
@@ -295,6 +395,12 @@ function allSpecs(): CommandSpec[] {
 function setOf(items: Reply[], proto: Proto): Reply {
   if (proto === 2) return array(items);
   return { t: 'raw', v: Buffer.concat([Buffer.from(`~${items.length}\r\n`), ...items.map((x) => encodeReply(x, 3))]) };
+}
+
+/** A double: RESP3 `,`, RESP2 a bulk string; the shortest text that reads back the same, as redis 7.2 prints it. */
+function double(v: number, proto: Proto): Reply {
+  const text = String(v);
+  return proto === 2 ? bulk(text) : { t: 'raw', v: Buffer.from(`,${text}\r\n`) };
 }
 
 /** A RESP3 verbatim string (`=<len>\r\ntxt:...`), a bulk string in RESP2 (CLIENT INFO/LIST). */
@@ -321,14 +427,19 @@ function infoOf(s: CommandSpec, proto: Proto): Reply {
   ]);
 }
 
-function docsOf(s: CommandSpec): Reply {
+function docsOf(s: CommandSpec, proto: Proto): Reply {
   const pairs: [Reply, Reply][] = [
     [bulk('summary'), bulk(s.summary)],
     [bulk('since'), bulk(s.since)],
     [bulk('group'), bulk(s.group)],
   ];
+  if (s.deprecatedSince) {
+    pairs.push([bulk('doc_flags'), setOf([simple('deprecated')], proto)]);
+    pairs.push([bulk('deprecated_since'), bulk(s.deprecatedSince)]);
+    pairs.push([bulk('replaced_by'), bulk(s.replacedBy ?? '')]);
+  }
   if (s.subcommands.size > 0) {
-    pairs.push([bulk('subcommands'), map(listedSubs(s).map((x) => [bulk(x.name), docsOf(x)] as [Reply, Reply]))]);
+    pairs.push([bulk('subcommands'), map(listedSubs(s).map((x) => [bulk(x.name), docsOf(x, proto)] as [Reply, Reply]))]);
   }
   return map(pairs);
 }
@@ -337,10 +448,19 @@ function listedSubs(s: CommandSpec): CommandSpec[] {
   return [...s.subcommands.values()].filter((x) => !UNLISTED.has(x.name));
 }
 
+/** A command by its full name (`ping`, `sentinel|master`), as COMMAND INFO / DOCS look names up. */
 function findSpec(name: string): CommandSpec | undefined {
-  const [top, sub] = name.toLowerCase().split('|');
-  const s = COMMANDS.get(top ?? '');
-  return sub === undefined ? s : s?.subcommands.get(sub);
+  const parts = name.toLowerCase().split('|');
+  if (parts.length > 2) return undefined;
+  const s = COMMANDS.get(parts[0]!);
+  return parts.length === 1 ? s : s?.subcommands.get(parts[1]!);
+}
+
+/** The command an argument vector would run (COMMAND GETKEYS): the subcommand of a container when named. */
+function findByArgv(argv: readonly string[]): CommandSpec | undefined {
+  const s = COMMANDS.get(argv[0]!.toLowerCase());
+  if (!s || s.subcommands.size === 0 || argv.length < 2) return s;
+  return s.subcommands.get(argv[1]!.toLowerCase());
 }
 
 function command(sub: string | null, a: string[], proto: Proto): Reply {
@@ -367,11 +487,12 @@ function command(sub: string | null, a: string[], proto: Proto): Reply {
     }
     case 'docs': {
       const specs = a.length ? a.map(findSpec).filter((s): s is CommandSpec => s !== undefined) : allSpecs();
-      return map(specs.map((s) => [bulk(s.name), docsOf(s)] as [Reply, Reply]));
+      return map(specs.map((s) => [bulk(s.name), docsOf(s, proto)] as [Reply, Reply]));
     }
     case 'getkeys':
     case 'getkeysandflags':
-      return findSpec(a[0] ?? '') ? error('ERR The command has no key arguments') : error('ERR Invalid command specified');
+      // None of a sentinel's commands takes keys.
+      return findByArgv(a) ? error('ERR The command has no key arguments') : error('ERR Invalid command specified');
     case 'help':
       return array(COMMAND_HELP.map((l) => simple(l)));
     default:
@@ -391,7 +512,10 @@ function subscribeFrames(srv: ServerContext, c: Client, channels: string[], patt
   // Channel permissions are checked for the whole command before anything is subscribed.
   const user = srv.acl.get(c.user);
   const denied = channels.find((ch) => !user?.canUseChannel(ch, pattern));
-  if (denied !== undefined) return error(`NOPERM User ${c.user} has no permissions to access the '${denied}' channel`);
+  if (denied !== undefined) {
+    srv.recordAclDenial(c, 'channel', denied);
+    return error(`NOPERM User ${c.user} has no permissions to access the '${denied}' channel`);
+  }
   return frames(
     c,
     channels.map((ch) => {
@@ -424,14 +548,15 @@ function shutdown(srv: ServerContext, c: Client, args: string[]): Reply | null {
     if (!['nosave', 'save', 'now', 'force', 'abort'].includes(l)) return error('ERR syntax error');
     flags.add(l);
   }
-  if (flags.has('abort')) return flags.size > 1 ? error('ERR syntax error') : error('ERR No shutdown in progress.');
+  if ((flags.has('abort') && flags.size > 1) || (flags.has('save') && flags.has('nosave'))) return error('ERR syntax error');
+  if (flags.has('abort')) return error('ERR No shutdown in progress.');
   // A sentinel has no dataset: SAVE is quietly turned into NOSAVE.
   c.closeAfterReply = true;
   srv.opts.hooks.shutdown();
   return null;
 }
 
-function acl(srv: ServerContext, c: Client, sub: string, a: string[]): Reply {
+function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: string): Reply {
   const users = srv.acl;
   switch (sub) {
     case 'whoami':
@@ -487,12 +612,38 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[]): Reply {
       return array(names.map((x) => bulk(x)));
     }
     case 'genpass': {
-      const bits = a.length ? Number(a[0]) : 256;
-      if (!Number.isInteger(bits) || bits <= 0 || bits > 4096) return error('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
+      if (a.length > 1) return error(`ERR unknown subcommand or wrong number of arguments for '${typed.slice(0, 128)}'. Try ACL HELP.`);
+      const bits = a.length ? parseStrictInt(a[0]!) : 256;
+      if (bits === null) return error('ERR value is not an integer or out of range');
+      if (bits <= 0 || bits > 4096) return error('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
       return bulk(randomBytes(Math.ceil(bits / 8)).toString('hex').slice(0, Math.ceil(bits / 4)));
     }
-    case 'log':
-      return a.length && a[0]!.toLowerCase() === 'reset' ? OK : array([]);
+    case 'log': {
+      if (a.length > 1) return error(`ERR unknown subcommand or wrong number of arguments for '${typed.slice(0, 128)}'. Try ACL HELP.`);
+      if (a.length === 1 && a[0]!.toLowerCase() === 'reset') {
+        srv.aclLog.reset();
+        return OK;
+      }
+      const count = a.length === 1 ? parseStrictInt(a[0]!) : 10;
+      if (count === null) return error('ERR value is not an integer or out of range');
+      const now = srv.clock();
+      return array(
+        srv.aclLog.list(count).map((e) =>
+          map([
+            [bulk('count'), int(e.count)],
+            [bulk('reason'), bulk(e.reason)],
+            [bulk('context'), bulk('toplevel')],
+            [bulk('object'), bulk(e.object)],
+            [bulk('username'), bulk(e.username)],
+            [bulk('age-seconds'), double((now - e.updatedAt) / 1000, c.proto)],
+            [bulk('client-info'), bulk(e.clientInfo)],
+            [bulk('entry-id'), int(e.entryId)],
+            [bulk('timestamp-created'), int(e.createdAt)],
+            [bulk('timestamp-last-updated'), int(e.updatedAt)],
+          ]),
+        ),
+      );
+    }
     case 'dryrun': {
       const u = users.get(a[0]!);
       if (!u) return error(`ERR User '${a[0]}' not found`);
@@ -522,110 +673,103 @@ function isBadRule(rule: string): boolean {
   }
 }
 
-const ACL_HELP = [
-  'ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'CAT [<category>]',
-  '    List the categories, or the commands of one.',
-  'DELUSER <username> [<username> ...]',
-  '    Delete users and close their connections.',
-  'DRYRUN <username> <command> [<arg> ...]',
-  '    Tell whether the user may run the command.',
-  'GETUSER <username>',
-  '    Show the rules of a user.',
-  'GENPASS [<bits>]',
-  '    Make a random password.',
-  'LIST',
-  '    Show every user with its rules.',
-  'LOG [<count> | RESET]',
-  '    Show (or clear) the recent access denials.',
-  'SETUSER <username> <rule> [<rule> ...]',
-  '    Create or change a user.',
-  'USERS',
-  '    List the user names.',
-  'WHOAMI',
-  '    Return the user of this connection.',
-  'HELP',
-  '    Print this help.',
-];
 
 // ---------------------------------------------------------------- help texts (our own wording)
 
-const SENTINEL_HELP = [
-  'SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'CKQUORUM <master-name>',
-  '    Check that enough sentinels are reachable to reach the quorum and authorize a failover.',
-  'CONFIG SET <param> <value> [<param> <value> ...]',
-  '    Change sentinel-wide parameters.',
-  'CONFIG GET <param> [<param> ...]',
-  '    Read sentinel-wide parameters (glob patterns allowed).',
-  'DEBUG [<param> <value> ...]',
-  '    List the timing parameters (milliseconds), or change some of them.',
-  'GET-MASTER-ADDR-BY-NAME <master-name>',
-  '    Return the address of the current master.',
-  'FAILOVER <master-name>',
-  '    Fail over a master now, without asking the other sentinels.',
-  'FLUSHCONFIG',
-  '    Write the configuration file again, with the current state.',
-  'INFO-CACHE <master-name>',
-  '    Return the last INFO replies of a master and its replicas.',
-  'IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>',
-  '    Ask whether this sentinel sees the master at that address down (and request a vote).',
-  'MASTER <master-name>',
-  '    Show the state of a master.',
-  'MASTERS',
-  '    Show the state of every monitored master.',
-  'MONITOR <name> <ip> <port> <quorum>',
-  '    Start monitoring a new master.',
-  'MYID',
-  '    Return the id of this sentinel.',
-  'PENDING-SCRIPTS',
-  '    List the scripts that are waiting or running.',
-  'REMOVE <master-name>',
-  '    Stop monitoring a master.',
-  'REPLICAS <master-name>',
-  '    Show the replicas of a master.',
-  'RESET <pattern>',
-  '    Forget the replicas and sentinels of the masters whose names match.',
-  'SENTINELS <master-name>',
-  '    Show the other sentinels that monitor a master.',
-  'SET <master-name> <option> <value> [<option> <value> ...]',
-  '    Change the configuration of a master.',
-  'SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]',
-  '    Make this sentinel crash at a chosen point of its next failover.',
-  'HELP',
-  '    Print this help.',
-];
+/**
+ * A HELP reply in redis's layout: a synopsis line, then each subcommand's syntax followed by
+ * indented lines that explain it, then HELP itself. The explanations are our own words.
+ */
+function helpLines(container: string, entries: readonly (readonly [string, ...string[]])[]): readonly string[] {
+  const lines = [`${container} <subcommand> [<arg> [value] [opt] ...]. The subcommands:`];
+  for (const [syntax, ...text] of [...entries, ['HELP', 'Show this list.'] as const]) {
+    lines.push(syntax, ...text.map((t) => `    ${t}`));
+  }
+  return lines;
+}
 
-const CLIENT_HELP = [
-  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'ID',
-  '    Return the id of this connection.',
-  'GETNAME / SETNAME <name>',
-  '    Read or set the name of this connection.',
-  'SETINFO <LIB-NAME|LIB-VER> <value>',
-  '    Record the name or version of the client library.',
-  'INFO / LIST [TYPE <type>|ID <id> ...]',
-  '    Describe this connection, or all of them.',
-  'KILL <ip:port> | KILL <ID|TYPE|USER|ADDR|LADDR|SKIPME|MAXAGE> <value> ...',
-  '    Close the connections that match.',
-  'REPLY <ON|OFF|SKIP>',
-  '    Turn replies to this connection on or off.',
-  'HELP',
-  '    Print this help.',
-];
+const SENTINEL_HELP = helpLines('SENTINEL', [
+  ['CKQUORUM <master-name>', 'Tell whether enough sentinels are reachable to reach the quorum of this master', 'and the majority that authorizes its failover.'],
+  ['CONFIG SET <param> <value> [<param> <value> ...]', 'Change sentinel-wide parameters (all are checked before any is changed).'],
+  ['CONFIG GET <param> [<param> ...]', 'Read sentinel-wide parameters; glob patterns are allowed.'],
+  ['DEBUG [<param> <value> ...]', 'With no argument, list the timing parameters (milliseconds);', 'otherwise change one or more of them.'],
+  ['GET-MASTER-ADDR-BY-NAME <master-name>', 'Return the ip and port of the current master of that name.'],
+  ['FAILOVER <master-name>', 'Fail the master over now, without asking the other sentinels to agree.'],
+  ['FLUSHCONFIG', 'Write the configuration file again, with the current state.'],
+  ['INFO-CACHE <master-name> [<master-name> ...]', 'Return the last INFO replies of the masters and of their replicas.'],
+  ['IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>', 'Tell whether this sentinel sees the master at ip:port down;', 'with a runid other than *, also ask for its vote.'],
+  ['MASTER <master-name>', 'Show the state of one monitored master.'],
+  ['MASTERS', 'Show the state of every monitored master.'],
+  ['MONITOR <name> <ip> <port> <quorum>', 'Start monitoring a new master.'],
+  ['MYID', 'Return the id of this sentinel.'],
+  ['PENDING-SCRIPTS', 'List the notification and reconfiguration scripts waiting or running.'],
+  ['REMOVE <master-name>', 'Stop monitoring a master and forget its replicas and sentinels.'],
+  ['REPLICAS <master-name>', 'Show the replicas of a master and their state.'],
+  ['RESET <pattern>', 'Reset every master whose name matches the pattern: forget its replicas,', 'sentinels and failover state, then rediscover them.'],
+  ['SENTINELS <master-name>', 'Show the other sentinels that monitor a master and their state.'],
+  ['SET <master-name> <option> <value> [<option> <value> ...]', "Change a master's parameters."],
+  ['SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]', 'Make this sentinel exit at a chosen point of its next failover (for tests).'],
+  ['SLAVES <master-name>', 'Old name of REPLICAS.'],
+]);
 
-const COMMAND_HELP = [
-  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  '(no subcommand)',
-  '    Describe every command.',
-  'COUNT',
-  '    Return the number of commands.',
-  'LIST [FILTERBY <MODULE|ACLCAT|PATTERN> <value>]',
-  '    List the command names.',
-  'INFO [<command-name> ...]',
-  '    Describe some commands.',
-  'DOCS [<command-name> ...]',
-  '    Return the documentation of some commands.',
-  'HELP',
-  '    Print this help.',
-];
+const CLIENT_HELP = helpLines('CLIENT', [
+  ['CACHING (YES|NO)', 'With tracking in OPTIN or OPTOUT mode: whether the next command is tracked.'],
+  ['GETREDIR', 'Return the id tracking notifications are redirected to (-1: tracking off).'],
+  ['GETNAME', 'Return the name of this connection.'],
+  ['ID', 'Return the id of this connection.'],
+  ['INFO', 'Describe this connection, as one line of CLIENT LIST.'],
+  ['KILL <ip:port>', 'Close the connection from that address (this one included).'],
+  [
+    'KILL <filter> <value> [<filter> <value> ...]',
+    'Close every connection that matches all the filters:',
+    '* ADDR (<ip:port>|<unixsocket>:0)',
+    '  connections from this address',
+    '* LADDR (<ip:port>|<unixsocket>:0)',
+    '  connections to this local address',
+    '* ID <client-id>',
+    '  the connection with this id',
+    '* TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '  connections of this kind',
+    '* USER <username>',
+    '  connections authenticated as this user',
+    '* MAXAGE <seconds>',
+    '  connections older than this',
+    '* SKIPME (YES|NO)',
+    '  whether to spare this connection (default: yes)',
+  ],
+  ['LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> ...]', 'Describe the open connections, one per line; filtered by type or by id.'],
+  ['UNPAUSE', 'End a CLIENT PAUSE.'],
+  ['PAUSE <timeout> [WRITE|ALL]', 'Hold clients for <timeout> milliseconds (a sentinel has nothing to pause).'],
+  ['REPLY (ON|OFF|SKIP)', 'Turn the replies to this connection on or off, or skip the next one.'],
+  ['SETNAME <name>', 'Name this connection.'],
+  ['SETINFO (LIB-NAME|LIB-VER) <value>', 'Record the name or version of the client library (shown by CLIENT LIST).'],
+  ['UNBLOCK <client-id> [TIMEOUT|ERROR]', 'Release a client blocked in a blocking command (none ever is here).'],
+  ['TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]', '         [OPTIN] [OPTOUT] [NOLOOP]', 'Turn client-side caching support on or off.'],
+  ['TRACKINGINFO', 'Show the tracking settings of this connection.'],
+  ['NO-EVICT (ON|OFF)', 'Exempt this connection from client eviction.'],
+]);
+
+const COMMAND_HELP = helpLines('COMMAND', [
+  ['(no subcommand)', 'Describe every command.'],
+  ['COUNT', 'Return how many commands this server has.'],
+  ['LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', 'Return the names of the commands, all of them or those matching a filter.'],
+  ['INFO [<command-name> ...]', 'Describe the named commands, or every command when none is named.'],
+  ['DOCS [<command-name> ...]', 'Return the documentation of the named commands, or of every command', 'when none is named.'],
+  ['GETKEYS <full-command>', 'Return the key names a full command line would use.'],
+  ['GETKEYSANDFLAGS <full-command>', 'Return the key names a full command line would use, with their access flags.'],
+]);
+
+const ACL_HELP = helpLines('ACL', [
+  ['CAT [<category>]', 'List the command categories, or the commands of one category.'],
+  ['DELUSER <username> [<username> ...]', 'Delete users and close their connections.'],
+  ['DRYRUN <username> <command> [<arg> ...]', 'Tell whether the user may run the command, without running it.'],
+  ['GETUSER <username>', 'Show the rules of one user.'],
+  ['GENPASS [<bits>]', 'Make a random password of 256 bits, or of the given number of bits.'],
+  ['LIST', 'Show every user, in the form of the ACL file.'],
+  ['LOAD', 'Read the users again from the ACL file.'],
+  ['LOG [<count> | RESET]', 'Show the latest denied attempts, or clear them.'],
+  ['SAVE', 'Write the users to the ACL file.'],
+  ['SETUSER <username> <attribute> [<attribute> ...]', 'Create a user, or change one.'],
+  ['USERS', 'List the user names.'],
+  ['WHOAMI', 'Return the user this connection is authenticated as.'],
+]);

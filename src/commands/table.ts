@@ -16,6 +16,9 @@ export interface CommandSpec {
   readonly since: string;
   readonly group: string;
   readonly subcommands: ReadonlyMap<string, CommandSpec>;
+  /** For COMMAND DOCS of deprecated names: the version that deprecated it and its replacement. */
+  readonly deprecatedSince?: string;
+  readonly replacedBy?: string;
 }
 
 function spec(
@@ -65,10 +68,13 @@ const clientSub = (sub: string, arity: number, admin: boolean, summary: string, 
         tips,
       );
 
-const aclSub = (sub: string, arity: number, admin: boolean, summary: string): CommandSpec =>
+const aclSub = (sub: string, arity: number, admin: boolean, summary: string, tips = ''): CommandSpec =>
   sub === 'help'
     ? spec('acl|help', 2, 'loading stale', '@slow', summary, '6.0.0', 'server')
-    : spec(`acl|${sub}`, arity, admin ? SUB_FLAGS : 'noscript loading stale', admin ? ADMIN_CATS : '@slow', summary, '6.0.0', 'server');
+    : spec(`acl|${sub}`, arity, admin ? SUB_FLAGS : 'noscript loading stale', admin ? ADMIN_CATS : '@slow', summary, '6.0.0', 'server', tips);
+
+/** 7.2 marks the commands that change per-node state this way (cluster proxies send them to every node). */
+const ALL_NODES = 'request_policy:all_nodes response_policy:all_succeeded';
 
 const commandSub = (sub: string, arity: number, summary: string, tips = ''): CommandSpec =>
   spec(`command|${sub}`, arity, 'loading stale', '@slow @connection', summary, '7.0.0', 'server', tips);
@@ -77,7 +83,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   [
     spec('acl', -2, '', '@slow', 'A container for access control list commands.', '6.0.0', 'server', '', [
       aclSub('cat', -2, false, 'Lists the ACL categories, or the commands of a category.'),
-      aclSub('deluser', -3, true, 'Deletes ACL users and closes their connections.'),
+      aclSub('deluser', -3, true, 'Deletes ACL users and closes their connections.', ALL_NODES),
       aclSub('dryrun', -4, true, 'Checks whether a user may run a command without running it.'),
       aclSub('genpass', -2, false, 'Generates a random password for ACL users.'),
       aclSub('getuser', 3, true, 'Shows the rules of one ACL user.'),
@@ -85,8 +91,8 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       aclSub('list', 2, true, 'Lists the ACL rules in the form of the ACL file.'),
       aclSub('load', 2, true, 'Reloads the rules from the configured ACL file.'),
       aclSub('log', -2, true, 'Lists the latest access denials.'),
-      aclSub('save', 2, true, 'Saves the current rules to the configured ACL file.'),
-      aclSub('setuser', -3, true, 'Creates or changes an ACL user.'),
+      aclSub('save', 2, true, 'Saves the current rules to the configured ACL file.', ALL_NODES),
+      aclSub('setuser', -3, true, 'Creates or changes an ACL user.', ALL_NODES),
       aclSub('users', 2, true, 'Lists the names of every ACL user.'),
       aclSub('whoami', 2, false, 'Returns the name of the user this connection is authenticated as.'),
     ]),
@@ -103,8 +109,8 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       clientSub('no-evict', 3, true, 'Sets whether the connection may be evicted.', '7.0.0'),
       clientSub('pause', -3, true, 'Suspends command processing for a while.', '3.0.0'),
       clientSub('reply', 3, false, 'Tells the server whether to send replies.', '3.2.0'),
-      clientSub('setinfo', 4, false, 'Records the client library name or version.', '7.2.0'),
-      clientSub('setname', 3, false, 'Sets the name of the connection.', '2.6.9'),
+      clientSub('setinfo', 4, false, 'Records the client library name or version.', '7.2.0', ALL_NODES),
+      clientSub('setname', 3, false, 'Sets the name of the connection.', '2.6.9', ALL_NODES),
       clientSub('tracking', -3, false, 'Turns client-side caching invalidation messages on or off.', '6.0.0'),
       clientSub('trackinginfo', 2, false, 'Shows the tracking state of the connection.', '6.2.0'),
       clientSub('unblock', -3, true, 'Unblocks a connection waiting in a blocking command.', '5.0.0'),
@@ -113,8 +119,8 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     spec('command', -1, 'loading stale', '@slow @connection', 'Describes every command the server runs.', '2.8.13', 'server', 'nondeterministic_output_order', [
       commandSub('count', 2, 'Returns the number of commands.'),
       commandSub('docs', -2, 'Returns the documentation of commands.', 'nondeterministic_output_order'),
-      commandSub('getkeys', -4, 'Extracts the key names of a command.'),
-      commandSub('getkeysandflags', -4, 'Extracts the key names and access flags of a command.'),
+      commandSub('getkeys', -3, 'Extracts the key names of a command.'),
+      commandSub('getkeysandflags', -3, 'Extracts the key names and access flags of a command.'),
       commandSub('help', 2, 'Shows how to use the COMMAND subcommands.'),
       commandSub('info', -2, 'Describes one or more commands.', 'nondeterministic_output_order'),
       commandSub('list', -2, 'Lists the command names.', 'nondeterministic_output_order'),
@@ -147,7 +153,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
       sentinelSub('sentinels', 3, 'Shows the other sentinels monitoring a master.'),
       sentinelSub('set', -5, 'Changes the configuration of a master.'),
       sentinelSub('simulate-failure', -3, 'Makes the sentinel crash at a chosen point of a failover.', '3.2.0'),
-      sentinelSub('slaves', 3, 'Shows the replicas of a master (old name of REPLICAS).', '2.8.0'),
+      { ...sentinelSub('slaves', 3, 'Shows the replicas of a master (old name of REPLICAS).', '2.8.0'), deprecatedSince: '5.0.0', replacedBy: '`SENTINEL REPLICAS`' },
     ]),
     spec('shutdown', -1, 'admin noscript loading stale no_multi allow_busy', ADMIN_CATS, 'Stops the sentinel.', '1.0.0', 'server'),
     spec('subscribe', -2, 'pubsub noscript loading stale', '@pubsub @slow', 'Listens to channels (the sentinel events).', '2.0.0', 'pubsub'),

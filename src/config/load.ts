@@ -1,60 +1,47 @@
 /**
- * Loads sentinel.conf the way redis-sentinel does: generic directives in file order (with `dir`
- * taking effect at once and `include` inlining files), then the `sentinel` directives in three
- * passes (globals, `monitor`, everything else) so their order in the file does not matter.
- * Every error names the file, the line and redis's reason.
+ * Loads sentinel.conf the way redis-sentinel 7.x does (config.c loadServerConfig and
+ * sentinel.c loadSentinelConfigFromQueue): the file's lines then the command-line options, in
+ * order, with `dir` taking effect at once and `include` inlining files; the `sentinel` lines are
+ * queued and applied afterwards in three passes (globals, `monitor`, everything else) so that
+ * their order in the file does not matter. Every error carries redis's reason and the line.
+ *
+ * Nothing here changes the process: `dir` is tracked as a path (the caller chdirs to the
+ * returned `server.dir`), and relative paths met later (includes, scripts) resolve against it.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { splitArgs, reprArg } from '../util/split-args.js';
-import { parseStrictInt } from '../protocol/request-parser.js';
-import { isIpLiteral } from '../core/addr.js';
-import { ConfigError } from './errors.js';
+import { reprArg, splitArgs } from '../util/split-args.js';
+import { globMatch } from '../util/glob.js';
+import { isIPv6 } from '../core/addr.js';
 import { AclUser, applyRule } from '../server/acl.js';
-import type { MasterConfig, SentinelConfig, ServerOptions } from './model.js';
+import { ConfigError, strerror } from './errors.js';
+import type { MasterConfig, SentinelConfig, SentinelGlobals, ServerOptions, TlsOptions } from './model.js';
 import { DEFAULT_SENTINEL_PORT, newMasterConfig } from './model.js';
 
 export { ConfigError } from './errors.js';
 
 export interface LoadOptions {
+  /** Directory that relative paths start from (default: process.cwd()). */
   cwd?: string;
 }
 
-interface SourceLine {
+/** One line as it was read, untrimmed: from the config file, an included file or the command line. */
+export interface ConfigLine {
+  /** Absolute path of the file; command-line options count as lines of the main file. */
   file: string;
+  /** 1-based; command-line lines continue the main file's numbering, as in redis. */
   line: number;
   text: string;
-  argv: string[];
 }
 
-const PASS1 = new Set([
-  'announce-ip',
-  'announce-port',
-  'deny-scripts-reconfig',
-  'sentinel-user',
-  'sentinel-pass',
-  'current-epoch',
-  'myid',
-  'resolve-hostnames',
-  'announce-hostnames',
-]);
+export interface LoadedConfig {
+  config: SentinelConfig;
+  /** Every line read, in reading order (an include's lines sit right after its `include` line). */
+  lines: ConfigLine[];
+}
 
-type TlsStringField = 'certFile' | 'keyFile' | 'keyFilePass' | 'clientCertFile' | 'clientKeyFile' | 'clientKeyFilePass' | 'caCertFile' | 'caCertDir' | 'ciphers' | 'ciphersuites';
-const TLS_STRING_FIELDS: Record<string, TlsStringField> = {
-  'tls-cert-file': 'certFile',
-  'tls-key-file': 'keyFile',
-  'tls-key-file-pass': 'keyFilePass',
-  'tls-client-cert-file': 'clientCertFile',
-  'tls-client-key-file': 'clientKeyFile',
-  'tls-client-key-file-pass': 'clientKeyFilePass',
-  'tls-ca-cert-file': 'caCertFile',
-  'tls-ca-cert-dir': 'caCertDir',
-  'tls-ciphers': 'ciphers',
-  'tls-ciphersuites': 'ciphersuites',
-};
-
-const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] as const;
-
+/** redis sets the sentinel-mode defaults before reading the file: port 26379, protected-mode no. */
 export function defaultServerOptions(cwd: string): ServerOptions {
   return {
     port: DEFAULT_SENTINEL_PORT,
@@ -71,7 +58,6 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     pubsubOutputHardLimit: 32 * 1024 * 1024,
     pubsubOutputSoftLimit: 8 * 1024 * 1024,
     pubsubOutputSoftSeconds: 60,
-    users: [],
     tls: {
       port: 0,
       certFile: '',
@@ -88,326 +74,613 @@ export function defaultServerOptions(cwd: string): ServerOptions {
       ciphers: '',
       ciphersuites: '',
     },
+    users: [],
   };
 }
 
+function defaultGlobals(): SentinelGlobals {
+  return { currentEpoch: 0, announcePort: 0, denyScriptsReconfig: true, resolveHostnames: false, announceHostnames: false };
+}
+
+/** What redis uses for a daemon that names no pidfile (createPidFile). */
+const DEFAULT_DAEMON_PIDFILE = '/var/run/redis.pid';
+
+/** Sub-keywords applied in the first pass (sentinel.c preMonitorCfgName). */
+const PASS1 = new Set([
+  'announce-ip',
+  'announce-port',
+  'deny-scripts-reconfig',
+  'sentinel-user',
+  'sentinel-pass',
+  'current-epoch',
+  'myid',
+  'resolve-hostnames',
+  'announce-hostnames',
+]);
+
+type TlsStringField = 'certFile' | 'keyFile' | 'keyFilePass' | 'clientCertFile' | 'clientKeyFile' | 'clientKeyFilePass' | 'caCertFile' | 'caCertDir' | 'ciphers' | 'ciphersuites';
+const TLS_STRING_FIELDS = new Map<string, TlsStringField>(Object.entries({
+  'tls-cert-file': 'certFile',
+  'tls-key-file': 'keyFile',
+  'tls-key-file-pass': 'keyFilePass',
+  'tls-client-cert-file': 'clientCertFile',
+  'tls-client-key-file': 'clientKeyFile',
+  'tls-client-key-file-pass': 'clientKeyFilePass',
+  'tls-ca-cert-file': 'caCertFile',
+  'tls-ca-cert-dir': 'caCertDir',
+  'tls-ciphers': 'ciphers',
+  'tls-ciphersuites': 'ciphersuites',
+}) as [string, TlsStringField][]);
+
+const LOG_LEVELS: readonly ServerOptions['loglevel'][] = ['debug', 'verbose', 'notice', 'warning', 'nothing'];
+
+/** redis recurses into includes without limit (and so overflows its stack on a cycle); we stop. */
+const MAX_INCLUDE_DEPTH = 32;
+
+/** CONFIG_BINDADDR_MAX */
+const MAX_BIND_ADDRESSES = 16;
+
+const LLONG_MIN = -(2n ** 63n);
+const LLONG_MAX = 2n ** 63n - 1n;
+const ULLONG_MAX = 2n ** 64n - 1n;
+
 /**
- * Turns `--name v1 v2 --other v` into config lines, as redis-server does with its arguments:
- * the name as given, each value double-quoted (so errors show `port "abc"`, as redis prints).
+ * Turns the arguments after the config file into config lines exactly as redis-server's main()
+ * does: each `--name` starts a line `name`, the following arguments are appended in double
+ * quotes (sdscatrepr, so an error shows `port "abc"`). After a bare `--name`, the next argument
+ * is its value even if it starts with `--`; `--sentinel` and `--save` directly followed by
+ * another option (or last) take no value, and `--save` then gets `""`. An argument holding
+ * blanks (`"--port 26380"`) is a whole line by itself. A bare `sentinel` line only selects
+ * sentinel mode; it is kept (it still counts for line numbers) and ignored by the loader.
  */
 export function cliArgsToLines(args: readonly string[]): string[] {
-  const lines: string[][] = [];
-  for (const a of args) {
-    if (a.startsWith('--') && a.length > 2) lines.push([a.slice(2)]);
-    else if (lines.length > 0) lines[lines.length - 1]!.push(a);
+  let options = '';
+  let lastHandled = true;
+  for (let j = 0; j < args.length; j++) {
+    const a = args[j]!;
+    if (lastHandled && a.startsWith('--')) {
+      if (options.length > 0) options += '\n';
+      options += `${a.slice(2)} `;
+      if (splitArgs(a)?.length === 1) {
+        lastHandled = false;
+        const name = a.toLowerCase();
+        const last = j === args.length - 1;
+        const nextIsOption = !last && args[j + 1]!.startsWith('--');
+        if (name === '--save' && (nextIsOption || last)) {
+          options += '""';
+          lastHandled = nextIsOption;
+        } else if (name === '--sentinel' && nextIsOption) {
+          lastHandled = true;
+        }
+      } else {
+        lastHandled = true;
+      }
+    } else {
+      options += `${reprArg(a)} `;
+      lastHandled = true;
+    }
   }
-  // `--sentinel` alone only selects sentinel mode.
-  return lines.filter((l) => !(l.length === 1 && l[0]!.toLowerCase() === 'sentinel')).map((l) => [l[0]!, ...l.slice(1).map(reprArg)].join(' '));
+  return options === '' ? [] : options.split('\n');
 }
 
-/** Parses a memory size such as 512mb, 1gb, 100k into bytes (redis's memtoull); null if invalid. */
+/** string2ll: a plain decimal integer (no blanks, no `+`, no leading zeros) within 64 bits. */
+function string2ll(s: string): bigint | null {
+  if (!/^(0|-?[1-9][0-9]*)$/.test(s) || s.length > 20) return null;
+  const v = BigInt(s);
+  return v < LLONG_MIN || v > LLONG_MAX ? null : v;
+}
+
+const MEMORY_UNITS = new Map<string, bigint>([
+  ['', 1n],
+  ['b', 1n],
+  ['k', 1000n],
+  ['kb', 1024n],
+  ['m', 1000n ** 2n],
+  ['mb', 1024n ** 2n],
+  ['g', 1000n ** 3n],
+  ['gb', 1024n ** 3n],
+]);
+
+/**
+ * memtoull: digits followed by an optional unit (b, k, kb, m, mb, g, gb; any case). As in redis
+ * the digits may be missing (the value is then 0) and an overflow wraps at 64 bits.
+ */
+function memtoull(s: string): bigint | null {
+  const m = /^([0-9]*)(.*)$/s.exec(s)!;
+  const unit = MEMORY_UNITS.get(m[2]!.toLowerCase());
+  if (unit === undefined || m[1]!.length >= 128) return null;
+  let digits = m[1] === '' ? 0n : BigInt(m[1]!);
+  if (digits > ULLONG_MAX) digits = ULLONG_MAX;
+  return BigInt.asUintN(64, digits * unit);
+}
+
+/** A memory size such as 512mb, 1gb, 100k, in bytes; null if redis would not accept it. */
 export function parseMemory(s: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s);
-  if (!m) return null;
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mul: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };
-  return Number(m[1]) * mul[unit]!;
+  const v = memtoull(s);
+  return v === null ? null : Number(v);
+}
+
+/** strtol/strtoll: C blanks, an optional sign, digits. */
+const LEADING_INT = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)/;
+const WHOLE_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+$/;
+
+/** strtol's value clamped to 64 bits (the value of the leading integer; 0 when there is none). */
+function strtol(s: string): bigint {
+  const m = LEADING_INT.exec(s);
+  if (!m) return 0n;
+  let v = BigInt(m[2]!);
+  if (m[1] === '-') v = -v;
+  return v < LLONG_MIN ? LLONG_MIN : v > LLONG_MAX ? LLONG_MAX : v;
+}
+
+/** atoi as glibc implements it: (int) strtol, so a huge value wraps at 32 bits. */
+function atoi(s: string): number {
+  return Number(BigInt.asIntN(32, strtol(s)));
 }
 
 /**
- * A numeric directive as redis's config table checks it: "wrong number of arguments" unless
- * exactly one value, then string2ll (or memtoull for sizes), then the bounds. Returns the
- * value or redis's error text.
+ * strtoull, as redis reads epochs: a negative number wraps around 2^64. (Values past 2^53 lose
+ * precision as JavaScript numbers; no real epoch gets near that.)
  */
-function numericArg(args: string[], min: number, max: number | string, memory = false): number | string {
-  if (args.length !== 1) return 'wrong number of arguments';
-  const v = memory ? parseMemory(args[0]!) : parseStrictInt(args[0]!);
-  if (v === null) return memory ? 'argument must be a memory value' : "argument couldn't be parsed into an integer";
-  if (v < min || (typeof max === 'number' && v > max)) return `argument must be between ${min} and ${max} inclusive`;
-  return v;
+function strtoull(s: string): number {
+  const m = LEADING_INT.exec(s);
+  if (!m) return 0;
+  let v = BigInt(m[2]!);
+  if (v > ULLONG_MAX) return Number(ULLONG_MAX);
+  if (m[1] === '-') v = BigInt.asUintN(64, -v);
+  return Number(v);
 }
 
-const LONG_MAX = '9223372036854775807';
-
-/** atoi: the leading integer, 0 when there is none. */
-function atoi(s: string): number {
-  const m = /^\s*[-+]?\d+/.exec(s);
-  return m ? Number(m[0]) : 0;
-}
-
-function yesNo(s: string | undefined): boolean | null {
-  const l = (s ?? '').toLowerCase();
+function yesNo(s: string): boolean | null {
+  const l = s.toLowerCase();
   return l === 'yes' ? true : l === 'no' ? false : null;
 }
 
-export function loadConfig(file: string, cliArgs: readonly string[] = [], opts: LoadOptions = {}): SentinelConfig {
-  const cwd = opts.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  let text: string;
-  try {
-    if (fs.statSync(abs).isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
-    text = fs.readFileSync(abs, 'utf8');
-  } catch (err) {
-    throw new ConfigError('SENTINEL_CONFIG_MISSING', `Fatal error, can't open config file '${abs}': ${errText(err)}`, abs);
+/**
+ * inet_aton, which getaddrinfo uses for a numeric IPv4 host: one to four parts in C notation
+ * (0x hex, leading-zero octal, decimal), the last part filling the remaining bytes, so
+ * "127.1", "0x7f.0.0.1" and "2130706433" are all 127.0.0.1. Returns the dotted quad or null.
+ */
+function inetAton(s: string): string | null {
+  const parts = s.split('.');
+  if (parts.length > 4) return null;
+  const values: number[] = [];
+  for (const p of parts) {
+    if (!/^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(p)) return null;
+    const v = /^0[xX]/.test(p) ? parseInt(p.slice(2), 16) : p.length > 1 && p.startsWith('0') ? parseInt(p, 8) : Number(p);
+    if (!Number.isSafeInteger(v)) return null;
+    values.push(v);
   }
-  try {
-    fs.accessSync(abs, fs.constants.W_OK);
-  } catch (err) {
-    throw new ConfigError('SENTINEL_CONFIG_NOT_WRITABLE', `Sentinel config file ${abs} is not writable: ${errText(err)}. Exiting...`, abs);
+  const last = values.pop()!;
+  if (values.some((v) => v > 0xff) || last >= 2 ** (8 * (4 - values.length))) return null;
+  let n = last;
+  values.forEach((v, i) => (n += v * 2 ** (8 * (3 - i))));
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+}
+
+/**
+ * IPv6 in the form inet_ntop prints it (what redis stores after resolving a literal). A zone
+ * (`%eth0`, `%2`) is accepted if numeric or an existing interface, and dropped, as redis's
+ * getaddrinfo + inet_ntop round trip drops it.
+ */
+function canonicalIPv6(s: string): string | null {
+  const pct = s.indexOf('%');
+  if (pct >= 0) {
+    const zone = s.slice(pct + 1);
+    if (!/^[0-9]+$/.test(zone) && !Object.hasOwn(os.networkInterfaces(), zone)) return null;
   }
-
-  const server = defaultServerOptions(cwd);
-  const sentinelLines: SourceLine[] = [];
-  const state = { dir: cwd };
-  const fileLines = text.split('\n');
-  const extra = cliArgsToLines(cliArgs);
-  const all = [...fileLines.map((t, i) => ({ t, n: i + 1 })), ...extra.map((t, i) => ({ t, n: fileLines.length + i + 1 }))];
-  processLines(abs, all, server, sentinelLines, state, 0);
-  server.dir = state.dir;
-  // redis gives a daemonized server without a pidfile the default one (and so writes it back).
-  if (server.daemonize && !server.pidfile) server.pidfile = '/var/run/redis.pid';
-
-  const cfg: SentinelConfig = {
-    path: abs,
-    server,
-    sentinel: {
-      currentEpoch: 0,
-      announcePort: 0,
-      denyScriptsReconfig: true,
-      resolveHostnames: false,
-      announceHostnames: false,
-    },
-    masters: [],
-  };
-  const byPass = (pass: number): SourceLine[] =>
-    sentinelLines.filter((l) => {
-      const sub = (l.argv[1] ?? '').toLowerCase();
-      if (pass === 1) return PASS1.has(sub);
-      if (pass === 2) return sub === 'monitor';
-      return !PASS1.has(sub) && sub !== 'monitor';
-    });
-  for (const pass of [1, 2, 3]) {
-    for (const l of byPass(pass)) {
-      const reason = applySentinel(cfg, l.argv.slice(1), state.dir);
-      if (reason) throw new ConfigError('SENTINEL_CONFIG_BAD_LINE', reason, l.file, l.line, l.text);
+  let a = pct >= 0 ? s.slice(0, pct) : s;
+  let v4: number[] | null = null;
+  const lastColon = a.lastIndexOf(':');
+  if (a.slice(lastColon + 1).includes('.')) {
+    v4 = a.slice(lastColon + 1).split('.').map(Number);
+    a = `${a.slice(0, lastColon + 1)}0:0`;
+  }
+  const [head = '', tail] = a.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const words = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
+  if (v4) {
+    words[6] = (v4[0]! << 8) | v4[1]!;
+    words[7] = (v4[2]! << 8) | v4[3]!;
+  }
+  // The longest run of two or more zero groups (the first one on a tie) becomes "::".
+  let best = { base: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
     }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > best.len) best = { base: i, len: j - i };
+    i = j;
   }
-  return cfg;
+  if (best.len < 2) best = { base: -1, len: 0 };
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (best.base >= 0 && i >= best.base && i < best.base + best.len) {
+      if (i === best.base) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    // IPv4-compatible and IPv4-mapped addresses end in dotted form.
+    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff))) {
+      return `${out}${words[6]! >> 8}.${words[6]! & 0xff}.${words[7]! >> 8}.${words[7]! & 0xff}`;
+    }
+    out += words[i]!.toString(16);
+  }
+  if (best.base >= 0 && best.base + best.len === 8) out += ':';
+  return out;
 }
 
-function errText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'ENOENT':
-      return 'No such file or directory';
-    case 'EACCES':
-      return 'Permission denied';
-    case 'EISDIR':
-      return 'Is a directory';
-    case 'EROFS':
-      return 'Read-only file system';
-    default:
-      return e.message;
-  }
+/** A numeric host in the form redis stores it, or null for anything else (a host name). */
+function canonicalIp(host: string): string | null {
+  if (host.includes(':')) return isIPv6(host) ? canonicalIPv6(host) : null;
+  return inetAton(host);
 }
 
-function processLines(
-  file: string,
-  lines: { t: string; n: number }[],
-  server: ServerOptions,
-  sentinelLines: SourceLine[],
-  state: { dir: string },
-  depth: number,
-): void {
-  for (const { t, n } of lines) {
-    const text = t.replace(/\r$/, '').trim();
-    if (text === '' || text.startsWith('#')) continue;
-    const argv = splitArgs(text);
+/** redis trims each config line of these characters (sdstrim " \t\r\n"). */
+function trimLine(s: string): string {
+  return s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
+/**
+ * glob(3) for `include` patterns: wildcards (* ? [..]) in any path component, components match
+ * whole names, hidden entries only when the pattern component itself starts with a dot, results
+ * sorted. No match is not an error (an empty conf.d is fine).
+ */
+function globFiles(pattern: string): string[] {
+  let found = ['/'];
+  for (const part of pattern.split('/').filter((p) => p !== '')) {
+    const next: string[] = [];
+    for (const dir of found) {
+      if (!/[*?[]/.test(part)) {
+        next.push(path.join(dir, part));
+        continue;
+      }
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (name.startsWith('.') && !part.startsWith('.')) continue;
+        if (globMatch(part, name)) next.push(path.join(dir, name));
+      }
+    }
+    found = next;
+  }
+  return found.filter((f) => fs.existsSync(f)).sort();
+}
+
+interface QueuedLine {
+  file: string;
+  line: number;
+  text: string;
+  /** The arguments after `sentinel`. */
+  argv: string[];
+}
+
+class Loader {
+  readonly server: ServerOptions;
+  readonly lines: ConfigLine[] = [];
+  readonly queue: QueuedLine[] = [];
+  dir: string;
+  private depth = 0;
+
+  constructor(cwd: string) {
+    this.dir = cwd;
+    this.server = defaultServerOptions(cwd);
+  }
+
+  run(file: string, lines: string[], firstLine = 1): void {
+    lines.forEach((raw, i) => {
+      this.lines.push({ file, line: firstLine + i, text: raw });
+      this.line(file, firstLine + i, raw);
+    });
+  }
+
+  private line(file: string, n: number, raw: string): void {
+    const text = trimLine(raw);
+    if (text === '' || text.startsWith('#')) return;
     const bad = (reason: string): ConfigError => new ConfigError('SENTINEL_CONFIG_BAD_LINE', reason, file, n, text);
+    const argv = splitArgs(text);
     if (argv === null) throw bad('Unbalanced quotes in configuration line');
-    if (argv.length === 0) continue;
+    if (argv.length === 0) return;
     const key = argv[0]!.toLowerCase();
     const args = argv.slice(1);
     if (key === 'sentinel') {
-      // A bare `sentinel` only selects sentinel mode (redis ignores it here).
-      if (args.length > 0) sentinelLines.push({ file, line: n, text, argv });
-      continue;
+      // A bare `sentinel` only selects sentinel mode (redis's main() handles it).
+      if (args.length > 0) this.queue.push({ file, line: n, text, argv: args });
+      return;
     }
-    if (key === 'include') {
-      if (args.length !== 1) throw bad('Bad directive or wrong number of arguments');
-      if (depth > 16) throw bad('include nesting too deep');
-      const inc = path.resolve(state.dir, args[0]!);
-      let incText: string;
-      try {
-        incText = fs.readFileSync(inc, 'utf8');
-      } catch (err) {
-        throw bad(`Fatal error, can't open config file '${inc}': ${errText(err)}`);
-      }
-      processLines(inc, incText.split('\n').map((x, i) => ({ t: x, n: i + 1 })), server, sentinelLines, state, depth + 1);
-      continue;
+    if (key === 'include' && args.length === 1) {
+      this.include(args[0]!, bad);
+      return;
     }
-    const reason = applyGeneric(key, args, server, state);
-    if (reason) throw bad(reason);
+    if (key === 'include') throw bad('Bad directive or wrong number of arguments');
+    const reason = this.generic(key, args);
+    if (reason !== null) throw bad(reason);
   }
-}
 
-function applyGeneric(key: string, args: string[], s: ServerOptions, state: { dir: string }): string | null {
-  const one = args[0] ?? '';
-  const needOne = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
-  switch (key) {
-    case 'port': {
-      const p = numericArg(args, 0, 65535);
-      if (typeof p === 'string') return p;
-      s.port = p;
-      return null;
-    }
-    case 'bind':
-      if (args.length === 0) return 'wrong number of arguments';
-      s.bind = args.filter((a) => a !== '' && a !== '""');
-      return null;
-    case 'dir': {
-      if (needOne()) return 'wrong number of arguments';
-      const d = path.resolve(state.dir, one);
-      // redis reports chdir()'s strerror alone.
+  private include(spec: string, bad: (reason: string) => ConfigError): void {
+    if (this.depth >= MAX_INCLUDE_DEPTH) throw bad('Too many nested includes (an include cycle?)');
+    const wildcard = /[*?[]/.test(spec);
+    const files = wildcard ? globFiles(path.resolve(this.dir, spec)) : [path.resolve(this.dir, spec)];
+    for (const f of files) {
+      let text: string;
       try {
-        if (!fs.statSync(d).isDirectory()) return 'Not a directory';
+        text = fs.readFileSync(f, 'utf8');
       } catch (err) {
-        return errText(err);
+        // Like redis: a bare log line naming the file as written, not a framed line error.
+        throw new ConfigError('SENTINEL_CONFIG_MISSING', `Fatal error, can't open config file '${wildcard ? f : spec}': ${strerror(err)}`, f);
       }
-      state.dir = d;
-      return null;
+      this.depth++;
+      this.run(f, text.split('\n'));
+      this.depth--;
     }
-    case 'logfile':
-      if (needOne()) return 'wrong number of arguments';
-      s.logfile = one;
-      return null;
-    case 'pidfile':
-      if (needOne()) return 'wrong number of arguments';
-      s.pidfile = one;
-      return null;
-    case 'loglevel': {
-      const l = one.toLowerCase();
-      if (needOne()) return needOne();
-      if (!(LOG_LEVELS as readonly string[]).includes(l)) return 'argument(s) must be one of the following: debug, verbose, notice, warning, nothing';
-      s.loglevel = l as ServerOptions['loglevel'];
-      return null;
-    }
-    case 'daemonize':
-    case 'protected-mode': {
-      const v = yesNo(one);
-      if (needOne()) return needOne();
-      if (v === null) return "argument must be 'yes' or 'no'";
-      if (key === 'daemonize') s.daemonize = v;
-      else s.protectedMode = v;
-      return null;
-    }
-    case 'requirepass':
-      if (needOne()) return 'wrong number of arguments';
-      if (one === '') delete s.requirepass;
-      else s.requirepass = one;
-      return null;
-    case 'user': {
-      if (args.length < 1) return 'wrong number of arguments';
-      try {
-        const probe = new AclUser(args[0]!);
-        for (const rule of args.slice(1)) applyRule(probe, rule);
-      } catch (e) {
-        return `Error in user declaration '${args[0]}': ${(e as Error).message}`;
+  }
+
+  /** Applies a generic (non-sentinel) directive; returns redis's error reason, or null. */
+  private generic(key: string, args: string[]): string | null {
+    const s = this.server;
+    // The generic rule for single-value options in redis's config table.
+    const single = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
+    // Multi-value options given as one quoted argument are split again ("bind 'a b'", --bind "a b").
+    const multi = (): string[] => (args.length === 1 && args[0] !== '' ? (splitArgs(args[0]!) ?? []) : args);
+    switch (key) {
+      case 'port': {
+        const v = single() ?? string2ll(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return "argument couldn't be parsed into an integer";
+        if (v < 0n || v > 65535n) return 'argument must be between 0 and 65535 inclusive';
+        s.port = Number(v);
+        return null;
       }
-      s.users.push([...args]);
-      return null;
-    }
-    case 'maxclients': {
-      // An unsigned option in redis: a negative value is "out of bounds", not unparsable.
-      const n = numericArg(args, 1, 4294967295);
-      if (typeof n === 'string') return n;
-      s.maxclients = n;
-      return null;
-    }
-    case 'proto-max-bulk-len':
-    case 'client-query-buffer-limit': {
-      const n = numericArg(args, 1024 * 1024, LONG_MAX, true);
-      if (typeof n === 'string') return n;
-      if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = n;
-      else s.clientQueryBufferLimit = n;
-      return null;
-    }
-    case 'tls-port': {
-      const p = numericArg(args, 0, 65535);
-      if (typeof p === 'string') return p;
-      s.tls.port = p;
-      return null;
-    }
-    case 'tls-cert-file':
-    case 'tls-key-file':
-    case 'tls-key-file-pass':
-    case 'tls-client-cert-file':
-    case 'tls-client-key-file':
-    case 'tls-client-key-file-pass':
-    case 'tls-ca-cert-file':
-    case 'tls-ca-cert-dir':
-    case 'tls-ciphers':
-    case 'tls-ciphersuites': {
-      if (needOne()) return 'wrong number of arguments';
-      const field = TLS_STRING_FIELDS[key]!;
-      s.tls[field] = one;
-      return null;
-    }
-    case 'tls-protocols':
-      s.tls.protocols = args.join(' ');
-      return null;
-    case 'tls-auth-clients': {
-      const v = one.toLowerCase();
-      if (needOne() || !['yes', 'no', 'optional'].includes(v)) return "argument must be 'yes', 'no' or 'optional'";
-      s.tls.authClients = v as ServerOptions['tls']['authClients'];
-      return null;
-    }
-    case 'tls-replication': {
-      const v = yesNo(one);
-      if (needOne() || v === null) return "argument must be 'yes' or 'no'";
-      s.tls.replication = v;
-      return null;
-    }
-    case 'client-output-buffer-limit': {
-      if (args.length === 0 || args.length % 4 !== 0) return 'Wrong number of arguments in buffer limit configuration.';
-      for (let i = 0; i < args.length; i += 4) {
-        const cls = args[i]!.toLowerCase();
-        const hard = parseMemory(args[i + 1]!);
-        const soft = parseMemory(args[i + 2]!);
-        const secs = parseStrictInt(args[i + 3]!);
-        if (!['normal', 'replica', 'slave', 'pubsub'].includes(cls)) return 'Invalid client class specified in buffer limit configuration.';
-        if (hard === null || soft === null || secs === null || secs < 0) return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
-        if (cls === 'pubsub') {
-          s.pubsubOutputHardLimit = hard;
-          s.pubsubOutputSoftLimit = soft;
-          s.pubsubOutputSoftSeconds = secs;
+      case 'maxclients': {
+        const v = single() ?? string2ll(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return "argument couldn't be parsed into an integer";
+        // An unsigned option: a negative value wraps and fails the bounds check.
+        const u = BigInt.asUintN(64, v);
+        if (u < 1n || u > 4294967295n) return 'argument must be between 1 and 4294967295 inclusive';
+        s.maxclients = Number(u);
+        return null;
+      }
+      case 'proto-max-bulk-len':
+      case 'client-query-buffer-limit': {
+        const v = single() ?? memtoull(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return 'argument must be a memory value';
+        if (v < 1024n * 1024n || v > LLONG_MAX) return `argument must be between ${1024 * 1024} and ${LLONG_MAX} inclusive`;
+        if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = Number(v);
+        else s.clientQueryBufferLimit = Number(v);
+        return null;
+      }
+      case 'bind': {
+        let addrs = multi();
+        if (addrs.length > MAX_BIND_ADDRESSES) return 'Too many bind addresses specified.';
+        if (addrs.length === 1 && addrs[0] === '') addrs = [];
+        s.bind = addrs;
+        return null;
+      }
+      case 'dir': {
+        const bad = single();
+        if (bad) return bad;
+        // chdir("") fails; path.resolve would quietly return the current dir.
+        if (args[0] === '') return strerror({ code: 'ENOENT' });
+        const d = path.resolve(this.dir, args[0]!);
+        try {
+          if (!fs.statSync(d).isDirectory()) return strerror({ code: 'ENOTDIR' });
+          fs.accessSync(d, fs.constants.X_OK);
+        } catch (err) {
+          return strerror(err); // redis reports chdir()'s strerror alone
         }
+        this.dir = d;
+        s.dir = d;
+        return null;
       }
-      return null;
+      case 'logfile':
+        if (single()) return single();
+        s.logfile = args[0]!;
+        return null;
+      case 'pidfile':
+        if (single()) return single();
+        s.pidfile = args[0]!; // "" means none, as redis's EMPTY_STRING_IS_NULL
+        return null;
+      case 'requirepass':
+        if (single()) return single();
+        if (args[0] === '') delete s.requirepass;
+        else s.requirepass = args[0]!;
+        return null;
+      case 'loglevel': {
+        if (single()) return single();
+        const l = args[0]!.toLowerCase() as ServerOptions['loglevel'];
+        if (!LOG_LEVELS.includes(l)) return `argument(s) must be one of the following: ${LOG_LEVELS.join(', ')}`;
+        s.loglevel = l;
+        return null;
+      }
+      case 'daemonize':
+      case 'protected-mode': {
+        if (single()) return single();
+        const v = yesNo(args[0]!);
+        if (v === null) return "argument must be 'yes' or 'no'";
+        if (key === 'daemonize') s.daemonize = v;
+        else s.protectedMode = v;
+        return null;
+      }
+      case 'client-output-buffer-limit':
+        return this.outputBufferLimits(multi());
+      case 'user':
+        return this.user(args);
+      case 'tls-port': {
+        const v = single() ?? string2ll(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return "argument couldn't be parsed into an integer";
+        if (v < 0n || v > 65535n) return 'argument must be between 0 and 65535 inclusive';
+        s.tls.port = Number(v);
+        return null;
+      }
+      case 'tls-protocols':
+        s.tls.protocols = args.join(' ');
+        return null;
+      case 'tls-auth-clients': {
+        if (single()) return single();
+        const v = args[0]!.toLowerCase();
+        if (v !== 'yes' && v !== 'no' && v !== 'optional') return "argument must be 'yes', 'no' or 'optional'";
+        s.tls.authClients = v as TlsOptions['authClients'];
+        return null;
+      }
+      case 'tls-replication': {
+        if (single()) return single();
+        const v = yesNo(args[0]!);
+        if (v === null) return "argument must be 'yes' or 'no'";
+        s.tls.replication = v;
+        return null;
+      }
+      default: {
+        const tlsField = TLS_STRING_FIELDS.get(key);
+        if (tlsField) {
+          if (single()) return single();
+          s.tls[tlsField] = args[0]!;
+          return null;
+        }
+        // Any other redis directive is accepted without being interpreted; the rewrite leaves
+        // its line as it is.
+        return null;
+      }
     }
-    default:
-      // Any other redis directive is accepted and left alone (it stays in the file on rewrite).
-      return null;
+  }
+
+  /** `user <name> [rule ...]`: the rules are tried on a scratch user, as redis does at load. */
+  private user(args: string[]): string | null {
+    if (args.length === 0) return 'Bad directive or wrong number of arguments';
+    const name = args[0]!;
+    if (this.server.users.some((u) => u[0] === name)) {
+      return `Error in user declaration '${name}': Duplicate user found. A user can only be defined once in config files`;
+    }
+    const probe = new AclUser(name);
+    for (const rule of args.slice(1)) {
+      try {
+        applyRule(probe, rule);
+      } catch (e) {
+        // redis names a token by a miscomputed index here; naming the failing rule is clearer.
+        return `Error in user declaration '${rule}': ${(e as Error).message}`;
+      }
+    }
+    this.server.users.push([...args]);
+    return null;
+  }
+
+  /** `client-output-buffer-limit <class> <hard> <soft> <seconds> ...`: all checked, then applied. */
+  private outputBufferLimits(args: string[]): string | null {
+    if (args.length % 4 !== 0) return 'Wrong number of arguments in buffer limit configuration.';
+    let pubsub: [number, number, number] | null = null;
+    for (let i = 0; i < args.length; i += 4) {
+      const cls = args[i]!.toLowerCase();
+      if (!['normal', 'slave', 'replica', 'pubsub'].includes(cls)) return 'Invalid client class specified in buffer limit configuration.';
+      const hard = memtoull(args[i + 1]!);
+      const soft = memtoull(args[i + 2]!);
+      // strtoll with an end check, stored in an int: blanks and a sign may lead, nothing may trail.
+      const secsText = args[i + 3]!;
+      const secs = secsText === '' ? 0 : WHOLE_INT.test(secsText) ? Number(BigInt.asIntN(32, strtol(secsText))) : -1;
+      if (hard === null || soft === null || secs < 0) return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
+      if (cls === 'pubsub') pubsub = [Number(hard), Number(soft), secs];
+    }
+    if (pubsub) [this.server.pubsubOutputHardLimit, this.server.pubsubOutputSoftLimit, this.server.pubsubOutputSoftSeconds] = pubsub;
+    return null;
   }
 }
 
-function findMaster(cfg: SentinelConfig, name: string | undefined): MasterConfig | undefined {
-  return cfg.masters.find((m) => m.name === name);
+/** Loads the configuration; see loadConfigWithLines. */
+export function loadConfig(file: string, cliArgs: readonly string[] = [], opts: LoadOptions = {}): SentinelConfig {
+  return loadConfigWithLines(file, cliArgs, opts).config;
 }
 
-/** Applies one `sentinel ...` directive; returns redis's error reason, or null. */
+/**
+ * Reads `file` (relative to opts.cwd), then `cliArgs` as extra lines, and returns the model with
+ * the lines as read. Throws ConfigError: SENTINEL_CONFIG_MISSING when the file (or an included
+ * one) cannot be read, SENTINEL_CONFIG_BAD_LINE for an invalid line, and
+ * SENTINEL_CONFIG_NOT_WRITABLE when the file loads but cannot be written (checked last, as
+ * redis does, so a bad line is reported first).
+ */
+export function loadConfigWithLines(file: string, cliArgs: readonly string[] = [], opts: LoadOptions = {}): LoadedConfig {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  // Absolute before anything else: `dir` lines change what a relative path would mean.
+  const abs = path.resolve(cwd, file);
+  let text: string;
+  try {
+    // A directory is refused here; redis would read it as an empty file and then fail every save.
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new ConfigError('SENTINEL_CONFIG_MISSING', `Fatal error, can't open config file '${abs}': ${strerror(err)}`, abs);
+  }
+
+  const loader = new Loader(cwd);
+  const fileLines = text.split('\n');
+  loader.run(abs, fileLines);
+  // redis joins the options to the file with one "\n", so they are numbered from the line after
+  // the file's last one (a final newline leaves an empty last line in between).
+  loader.run(abs, cliArgsToLines(cliArgs), fileLines.length + 1);
+
+  const server = loader.server;
+  // redis gives a daemon without a pidfile the default one (which the rewrite then saves).
+  if (server.daemonize && !server.pidfile) server.pidfile = DEFAULT_DAEMON_PIDFILE;
+  const cfg: SentinelConfig = { path: abs, server, sentinel: defaultGlobals(), masters: [] };
+
+  const sub = (q: QueuedLine): string => q.argv[0]!.toLowerCase();
+  const passes = [
+    loader.queue.filter((q) => PASS1.has(sub(q))),
+    loader.queue.filter((q) => sub(q) === 'monitor'),
+    loader.queue.filter((q) => !PASS1.has(sub(q)) && sub(q) !== 'monitor'),
+  ];
+  for (const pass of passes) {
+    for (const q of pass) {
+      const reason = applySentinel(cfg, q.argv, loader.dir);
+      if (reason !== null) throw new ConfigError('SENTINEL_CONFIG_BAD_LINE', reason, q.file, q.line, q.text);
+    }
+  }
+
+  try {
+    fs.accessSync(abs, fs.constants.W_OK);
+  } catch (err) {
+    throw new ConfigError('SENTINEL_CONFIG_NOT_WRITABLE', `Sentinel config file ${abs} is not writable: ${strerror(err)}. Exiting...`, abs);
+  }
+  return { config: cfg, lines: loader.lines };
+}
+
+const UNRECOGNIZED = 'Unrecognized sentinel configuration statement.';
+
+/**
+ * Applies one `sentinel` directive (its arguments after `sentinel`), with redis's checks in
+ * redis's order (sentinelHandleConfiguration). Returns the error reason, or null.
+ */
 function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | null {
-  const sub = (a[0] ?? '').toLowerCase();
-  const n = a.length;
   const g = cfg.sentinel;
-  const unrecognized = 'Unrecognized sentinel configuration statement.';
+  const n = a.length;
+  const sub = a[0]!.toLowerCase();
+  // Every keyword checks its exact argument count; a wrong count falls through to "unrecognized".
   const perMaster = (arity: number, f: (m: MasterConfig) => string | null): string | null => {
-    if (n !== arity) return unrecognized;
-    const m = findMaster(cfg, a[1]);
+    if (n !== arity) return UNRECOGNIZED;
+    const m = cfg.masters.find((x) => x.name === a[1]);
     if (!m) return 'No such master with specified name.';
     return f(m);
   };
+  const global = (f: (v: string) => string | null): string | null => (n === 2 ? f(a[1]!) : UNRECOGNIZED);
+  /** createSentinelAddr: port range first, then the address; returns the host to store or an error. */
+  const address = (host: string, portText: string): { host: string; port: number } | string => {
+    const port = atoi(portText);
+    if (port < 0 || port > 65535) return 'Invalid port number.';
+    const ip = canonicalIp(host);
+    // Host names need resolve-hostnames; we cannot resolve them synchronously, so any name is
+    // taken as given and resolved when connecting.
+    if (ip === null && !g.resolveHostnames) return "Can't resolve instance hostname.";
+    return { host: ip ?? host, port };
+  };
   const executable = (p: string): boolean => {
+    if (p === '') return false;
     try {
       fs.accessSync(path.resolve(dir, p), fs.constants.X_OK);
       return true;
@@ -415,16 +688,23 @@ function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | 
       return false;
     }
   };
+  const yesNoOption = (set: (v: boolean) => void, message: string): string | null =>
+    global((v) => {
+      const b = yesNo(v);
+      if (b === null) return message;
+      set(b);
+      return null;
+    });
+
   switch (sub) {
     case 'monitor': {
-      if (n !== 5) return unrecognized;
+      if (n !== 5) return UNRECOGNIZED;
       const quorum = atoi(a[4]!);
       if (quorum <= 0) return 'Quorum must be 1 or greater.';
-      const port = atoi(a[3]!);
-      if (port < 0 || port > 65535) return 'Invalid port number.';
-      if (!g.resolveHostnames && !isIpLiteral(a[2]!)) return "Can't resolve instance hostname.";
-      if (findMaster(cfg, a[1])) return 'Duplicate master name.';
-      cfg.masters.push(newMasterConfig(a[1]!, a[2]!, port, quorum));
+      const addr = address(a[2]!, a[3]!);
+      if (typeof addr === 'string') return addr;
+      if (cfg.masters.some((m) => m.name === a[1])) return 'Duplicate master name.';
+      cfg.masters.push(newMasterConfig(a[1]!, addr.host, addr.port, quorum));
       return null;
     }
     case 'down-after-milliseconds':
@@ -437,34 +717,39 @@ function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | 
         return null;
       });
     case 'parallel-syncs':
+      // No check at load: 0 and negative values are accepted, as in redis.
       return perMaster(3, (m) => {
         m.parallelSyncs = atoi(a[2]!);
         return null;
       });
     case 'notification-script':
-    case 'client-reconfig-script':
       return perMaster(3, (m) => {
-        if (!executable(a[2]!)) {
-          return sub === 'notification-script'
-            ? 'Notification script seems non existing or non executable.'
-            : 'Client reconfiguration script seems non existing or non executable.';
-        }
-        if (sub === 'notification-script') m.notificationScript = a[2]!;
-        else m.clientReconfigScript = a[2]!;
+        if (!executable(a[2]!)) return 'Notification script seems non existing or non executable.';
+        m.notificationScript = a[2]!;
         return null;
       });
+    case 'client-reconfig-script':
+      return perMaster(3, (m) => {
+        if (!executable(a[2]!)) return 'Client reconfiguration script seems non existing or non executable.';
+        m.clientReconfigScript = a[2]!;
+        return null;
+      });
+    // redis would keep an empty password and send AUTH ""; an empty value means "none" here, as
+    // SENTINEL SET treats it.
     case 'auth-pass':
       return perMaster(3, (m) => {
-        m.authPass = a[2]!;
+        if (a[2] === '') delete m.authPass;
+        else m.authPass = a[2]!;
         return null;
       });
     case 'auth-user':
       return perMaster(3, (m) => {
-        m.authUser = a[2]!;
+        if (a[2] === '') delete m.authUser;
+        else m.authUser = a[2]!;
         return null;
       });
     case 'master-reboot-down-after-period':
-    case 'primary-reboot-down-after-period':
+    case 'primary-reboot-down-after-period': // Valkey's spelling
       return perMaster(3, (m) => {
         const v = atoi(a[2]!);
         if (v < 0) return 'negative time parameter.';
@@ -473,6 +758,7 @@ function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | 
       });
     case 'rename-command':
       return perMaster(4, (m) => {
+        // redis's table of renamings is case-insensitive; the model keys it in upper case.
         const from = a[2]!.toUpperCase();
         if (m.renamedCommands.some(([f]) => f === from)) return 'Same command renamed multiple times with rename-command.';
         m.renamedCommands.push([from, a[3]!]);
@@ -480,83 +766,78 @@ function applySentinel(cfg: SentinelConfig, a: string[], dir: string): string | 
       });
     case 'config-epoch':
       return perMaster(3, (m) => {
-        m.configEpoch = atoi(a[2]!);
+        m.configEpoch = strtoull(a[2]!);
         if (m.configEpoch > g.currentEpoch) g.currentEpoch = m.configEpoch;
         return null;
       });
     case 'leader-epoch':
       return perMaster(3, (m) => {
-        m.leaderEpoch = atoi(a[2]!);
+        m.leaderEpoch = strtoull(a[2]!);
         return null;
       });
-    // Instances are checked as redis creates them: port range, then address, then duplicates.
     case 'known-replica':
     case 'known-slave':
       return perMaster(4, (m) => {
-        const port = atoi(a[3]!);
-        if (port < 0 || port > 65535) return 'Invalid port number.';
-        if (!g.resolveHostnames && !isIpLiteral(a[2]!)) return "Can't resolve instance hostname.";
-        if (m.knownReplicas.some((r) => r.host === a[2] && r.port === port)) return 'Duplicate hostname and port for replica.';
-        m.knownReplicas.push({ host: a[2]!, port });
+        const addr = address(a[2]!, a[3]!);
+        if (typeof addr === 'string') return addr;
+        // Replicas are keyed by address (redis names them "ip:port").
+        if (m.knownReplicas.some((r) => r.host.toLowerCase() === addr.host.toLowerCase() && r.port === addr.port)) {
+          return 'Duplicate hostname and port for replica.';
+        }
+        m.knownReplicas.push(addr);
         return null;
       });
-    case 'known-sentinel': {
-      // The legacy form without a runid is ignored entirely, even for an unknown master.
+    case 'known-sentinel':
+      // The old form without a runid is ignored entirely, even for an unknown master.
       if (n === 4) return null;
       return perMaster(5, (m) => {
+        const addr = address(a[2]!, a[3]!);
+        if (typeof addr === 'string') return addr;
         const runid = a[4]!;
-        const port = atoi(a[3]!);
-        if (port < 0 || port > 65535) return 'Invalid port number.';
-        if (!g.resolveHostnames && !isIpLiteral(a[2]!)) return "Can't resolve instance hostname.";
         if (m.knownSentinels.some((s) => s.runid === runid)) return 'Duplicate runid for sentinel.';
-        m.knownSentinels.push({ host: a[2]!, port, runid });
+        m.knownSentinels.push({ ...addr, runid });
         return null;
       });
-    }
-    case 'current-epoch': {
-      if (n !== 2) return unrecognized;
-      const e = atoi(a[1]!);
-      if (e > g.currentEpoch) g.currentEpoch = e;
-      return null;
-    }
+    case 'current-epoch':
+      // Only ever raises the epoch (config-epoch lines may already have raised it).
+      return global((v) => {
+        const e = strtoull(v);
+        if (e > g.currentEpoch) g.currentEpoch = e;
+        return null;
+      });
     case 'myid':
-      if (n !== 2) return unrecognized;
-      if (a[1]!.length !== 40) return 'Malformed Sentinel id in myid option.';
-      g.myid = a[1]!;
-      return null;
+      return global((v) => {
+        if (v.length !== 40) return 'Malformed Sentinel id in myid option.';
+        g.myid = v;
+        return null;
+      });
     case 'announce-ip':
-      if (n !== 2) return unrecognized;
-      if (a[1]!.length > 0) g.announceIp = a[1]!;
-      return null;
+      return global((v) => {
+        if (v !== '') g.announceIp = v;
+        return null;
+      });
     case 'announce-port':
-      if (n !== 2) return unrecognized;
-      g.announcePort = atoi(a[1]!);
-      return null;
-    case 'deny-scripts-reconfig': {
-      if (n !== 2) return unrecognized;
-      const v = yesNo(a[1]);
-      if (v === null) return 'Please specify yes or no for the deny-scripts-reconfig options.';
-      g.denyScriptsReconfig = v;
-      return null;
-    }
+      return global((v) => {
+        g.announcePort = atoi(v);
+        return null;
+      });
     case 'sentinel-user':
+      return global((v) => {
+        if (v !== '') g.sentinelUser = v;
+        return null;
+      });
     case 'sentinel-pass':
-      if (n !== 2) return unrecognized;
-      if (a[1]!.length > 0) {
-        if (sub === 'sentinel-user') g.sentinelUser = a[1]!;
-        else g.sentinelPass = a[1]!;
-      }
-      return null;
+      return global((v) => {
+        if (v !== '') g.sentinelPass = v;
+        return null;
+      });
+    case 'deny-scripts-reconfig':
+      return yesNoOption((b) => (g.denyScriptsReconfig = b), 'Please specify yes or no for the deny-scripts-reconfig options.');
     case 'resolve-hostnames':
-    case 'announce-hostnames': {
-      if (n !== 2) return unrecognized;
-      const v = yesNo(a[1]);
-      if (v === null) return `Please specify yes or no for the ${sub} option.`;
-      if (sub === 'resolve-hostnames') g.resolveHostnames = v;
-      else g.announceHostnames = v;
-      return null;
-    }
+      return yesNoOption((b) => (g.resolveHostnames = b), 'Please specify yes or no for the resolve-hostnames option.');
+    case 'announce-hostnames':
+      return yesNoOption((b) => (g.announceHostnames = b), 'Please specify yes or no for the announce-hostnames option.');
     default:
-      return unrecognized;
+      return UNRECOGNIZED;
   }
 }

@@ -22,8 +22,15 @@ export class Client {
   lastInteraction: number;
   lastCommand = 'NULL';
   replyMode: 'on' | 'off' | 'skip' = 'on';
-  /** CLIENT TRACKING on/off (accepted; a sentinel has no keys to invalidate). */
-  tracking = false;
+  /**
+   * CLIENT TRACKING state, kept and reported as redis does; a sentinel has no keys, so no
+   * invalidation message is ever sent.
+   */
+  readonly tracking: TrackingState = newTrackingState();
+  /** CLIENT NO-EVICT (shown as the `e` flag; nothing is ever evicted here). */
+  noEvict = false;
+  /** Not read from until its unread replies drain (see RespServer.processInput). */
+  paused = false;
   /** Close once the replies already produced are written (QUIT, CLIENT KILL of oneself). */
   closeAfterReply = false;
   closed = false;
@@ -49,20 +56,51 @@ export class Client {
     return this.subscriptionCount > 0;
   }
 
+  /** CLIENT LIST flag letters, in redis's order (N when none applies). */
+  flags(): string {
+    let f = '';
+    if (this.isPubsub) f += 'P';
+    if (this.tracking.on) f += 't';
+    if (this.tracking.on && this.tracking.bcast) f += 'B';
+    if (this.closeAfterReply) f += 'c';
+    if (this.noEvict) f += 'e';
+    return f || 'N';
+  }
+
   /** One CLIENT LIST / CLIENT INFO line, in redis's field order. */
   describe(now: number): string {
-    const flags = this.isPubsub ? 'P' : 'N';
-    const age = Math.floor((now - this.createdAt) / 1000);
-    const idle = Math.floor((now - this.lastInteraction) / 1000);
+    const flags = this.flags();
+    // Whole seconds of wall time, as redis subtracts unix times.
+    const age = Math.floor(now / 1000) - Math.floor(this.createdAt / 1000);
+    const idle = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+    const redir = this.tracking.on ? this.tracking.redirect : -1;
     const qbuf = this.parser.bufferedBytes();
     const obl = this.socket.writableLength;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${socketFd(this.socket)} name=${this.name} age=${age} idle=${idle} ` +
       `flags=${flags} db=0 sub=${this.channels.size} psub=${this.patterns.size} ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 ` +
       `argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=r ` +
-      `cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.proto} lib-name=${this.libName} lib-ver=${this.libVer}`
+      `cmd=${this.lastCommand} user=${this.user} redir=${redir} resp=${this.proto} lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }
+}
+
+export interface TrackingState {
+  on: boolean;
+  /** Client id the invalidations go to; 0 = this connection. */
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  /** CLIENT CACHING yes/no given for the next command. */
+  caching: boolean;
+  /** BCAST prefixes, kept sorted (redis keeps them in a radix tree). */
+  prefixes: string[];
+}
+
+export function newTrackingState(): TrackingState {
+  return { on: false, redirect: 0, bcast: false, optin: false, optout: false, noloop: false, caching: false, prefixes: [] };
 }
 
 function formatAddr(ip: string | undefined, port: number | undefined): string {

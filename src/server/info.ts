@@ -1,7 +1,7 @@
 /**
  * INFO in sentinel mode: five sections (Server, Clients, Stats, CPU, Sentinel), always in this
- * order. Fields that mean nothing for a sentinel are still present (as 0), because exporters
- * and tools parse them.
+ * order, with redis 7.2's fields. Fields that mean nothing for a sentinel are still present
+ * (as 0), because exporters and tools parse them.
  */
 import os from 'node:os';
 import type { RespServer } from './server.js';
@@ -61,7 +61,7 @@ function sectionBody(server: RespServer, s: Section): string {
         ['config_file', server.opts.configFile],
         ['io_threads_active', 0],
       ];
-      return f.map(([k, v]) => `${k}:${v}`).join('\r\n');
+      return [...f.map(([k, v]) => `${k}:${v}`), ...server.listenerInfo()].join('\r\n');
     }
     case 'clients':
       return [
@@ -71,7 +71,7 @@ function sectionBody(server: RespServer, s: Section): string {
         `client_recent_max_input_buffer:${server.stats.maxInputBuffer}`,
         'client_recent_max_output_buffer:0',
         'blocked_clients:0',
-        'tracking_clients:0',
+        `tracking_clients:${server.trackingClientCount()}`,
         'clients_in_timeout_table:0',
         'total_blocking_keys:0',
         'total_blocking_keys_on_nokey:0',
@@ -87,6 +87,13 @@ function sectionBody(server: RespServer, s: Section): string {
         pubsub_channels: server.pubsubChannelCount(),
         pubsub_patterns: server.pubsubPatternCount(),
         total_error_replies: st.errorReplies,
+        total_reads_processed: st.readsProcessed,
+        total_writes_processed: st.writesProcessed,
+        tracking_total_prefixes: server.trackingPrefixCount(),
+        acl_access_denied_auth: st.aclDeniedAuth,
+        acl_access_denied_cmd: st.aclDeniedCmd,
+        acl_access_denied_key: 0,
+        acl_access_denied_channel: st.aclDeniedChannel,
       };
       const names =
         'total_connections_received total_commands_processed instantaneous_ops_per_sec total_net_input_bytes total_net_output_bytes ' +
@@ -98,7 +105,9 @@ function sectionBody(server: RespServer, s: Section): string {
         'active_defrag_misses active_defrag_key_hits active_defrag_key_misses total_active_defrag_time current_active_defrag_time ' +
         'tracking_total_keys tracking_total_items tracking_total_prefixes unexpected_error_replies total_error_replies ' +
         'dump_payload_sanitizations total_reads_processed total_writes_processed io_threaded_reads_processed ' +
-        'io_threaded_writes_processed reply_buffer_shrinks reply_buffer_expands';
+        'io_threaded_writes_processed reply_buffer_shrinks reply_buffer_expands eventloop_cycles eventloop_duration_sum ' +
+        'eventloop_duration_cmd_sum instantaneous_eventloop_cycles_per_sec instantaneous_eventloop_duration_usec ' +
+        'acl_access_denied_auth acl_access_denied_cmd acl_access_denied_key acl_access_denied_channel';
       return names
         .split(' ')
         .map((n) => `${n}:${values[n] ?? (n === 'expired_stale_perc' ? '0.00' : n.startsWith('instantaneous_') && n.endsWith('kbps') ? '0.00' : 0)}`)

@@ -9,7 +9,7 @@ import { serverTlsOptions } from './tls-options.js';
 import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
-import { array, bulk, error, push } from '../protocol/reply.js';
+import { OK, array, bulk, error, push } from '../protocol/reply.js';
 import { COMMANDS, SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
 import type { CommandSpec } from '../commands/table.js';
 import { runGenericCommand } from '../commands/generic.js';
@@ -17,7 +17,8 @@ import type { ServerContext } from '../commands/generic.js';
 import { globMatch } from '../util/glob.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
-import { AclUsers } from './acl.js';
+import { AclLog, AclUsers } from './acl.js';
+import type { AclDenialReason } from './acl.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
 export type ServerLogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
@@ -33,6 +34,13 @@ export interface RespServerOptions {
   executable: string;
   clock?: () => number;
 }
+
+/**
+ * Replies a client may leave unread before we stop reading its requests (see processInput).
+ * Above the socket's 16 KiB high-water mark, so the write that crosses it is sure to emit
+ * 'drain' later.
+ */
+const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 
 /** Commands a RESP2 client may still run while subscribed. */
 const SUBSCRIBED_MODE_OK = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
@@ -53,6 +61,12 @@ export class RespServer implements ServerContext {
     netOutputBytes: 0,
     errorReplies: 0,
     maxInputBuffer: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
+    /** ACL denials, as INFO's acl_access_denied_* (redis 7.2). */
+    aclDeniedAuth: 0,
+    aclDeniedCmd: 0,
+    aclDeniedChannel: 0,
   };
   /** Channel -> subscribers, pattern -> subscribers. */
   private readonly channelSubs = new Map<string, Set<Client>>();
@@ -60,6 +74,7 @@ export class RespServer implements ServerContext {
   private closing = false;
   /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
   readonly acl: AclUsers;
+  readonly aclLog = new AclLog();
 
   constructor(opts: RespServerOptions) {
     this.opts = opts;
@@ -93,67 +108,86 @@ export class RespServer implements ServerContext {
     return this.patternSubs.size;
   }
 
+  /** Connections with CLIENT TRACKING on (INFO tracking_clients). */
+  trackingClientCount(): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.tracking.on) n++;
+    return n;
+  }
+
+  /** Distinct BCAST prefixes over every connection (INFO tracking_total_prefixes). */
+  trackingPrefixCount(): number {
+    const all = new Set<string>();
+    for (const c of this.clients.values()) for (const p of c.tracking.prefixes) all.add(p);
+    return all.size;
+  }
+
   // ------------------------------------------------------------------ listening
 
   async listen(): Promise<void> {
     const o = this.opts.options;
-    const addrs = o.bind.length > 0 ? o.bind.map((a) => (a.startsWith('-') ? a.slice(1) : a)) : ['0.0.0.0', '::'];
+    const addrs = listenAddresses(o.bind);
     const tlsPort = o.tls?.port ?? 0;
     if (tlsPort > 0) {
       const tlsOpts = serverTlsOptions(o.tls);
-      for (const host of addrs) {
+      for (const a of addrs) {
         const srv = tls.createServer(tlsOpts, (socket) => this.accept(socket));
         srv.on('tlsClientError', (err) => this.opts.log('verbose', `TLS handshake failed: ${err.message}`));
-        await this.bindListener(srv, host, tlsPort, o.bind.length === 0);
+        await this.bindListener(srv, a, tlsPort);
       }
       this.tlsBoundPort = tlsPort;
       // As in redis, port 0 with a TLS port means: TLS only.
       if (o.port === 0) return;
     }
     let port = o.port;
-    for (const host of addrs) {
+    for (const a of addrs) {
       const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-      try {
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ host, port, exclusive: true, ipv6Only: host === '::' }, () => {
-            srv.off('error', reject);
-            resolve();
-          });
-        });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        // No IPv6 on this host is not a reason to fail when listening on every interface.
-        if (host === '::' && o.bind.length === 0 && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) continue;
-        await this.close();
-        throw err;
-      }
-      srv.on('error', (err) => this.opts.log('warning', `Listener error: ${err.message}`));
-      this.listeners.push(srv);
-      const a = srv.address();
-      if (a && typeof a === 'object') port = a.port;
+      if (!(await this.bindListener(srv, a, port))) continue;
+      // Port 0 asks for any free port: every further address then uses the one we got.
+      const bound = srv.address();
+      if (bound && typeof bound === 'object') port = bound.port;
     }
     this.boundPort = port;
   }
 
-  /** Listens on host:port; a missing IPv6 stack is tolerated when listening everywhere. */
-  private async bindListener(srv: net.Server, host: string, port: number, everywhere: boolean): Promise<void> {
+  /**
+   * Listens on one address. An optional address (`-` prefix, or `::` when no bind is given)
+   * that this host cannot use is skipped, as redis does; any other failure closes what is
+   * already open and rejects with the OS error (EADDRINUSE, ...) for the caller to report.
+   */
+  private async bindListener(srv: net.Server, a: ListenAddress, port: number): Promise<boolean> {
     try {
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen({ host, port, exclusive: true, ipv6Only: host === '::' }, () => {
+        // v6-only, as redis sets IPV6_V6ONLY: `::` and `0.0.0.0` can then share the port.
+        srv.listen({ host: a.host, port, exclusive: true, ipv6Only: a.host.includes(':') }, () => {
           srv.off('error', reject);
           resolve();
         });
       });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (host === '::' && everywhere && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) return;
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (a.optional && OPTIONAL_BIND_ERRORS.has(code)) {
+        this.opts.log('verbose', `Skipping optional bind address ${a.host}: ${code}`);
+        return false;
+      }
       await this.close();
       throw err;
     }
     srv.on('error', (err) => this.opts.log('warning', `Listener error: ${err.message}`));
     this.listeners.push(srv);
+    return true;
+  }
+
+  /** INFO's `listener<N>` lines (redis 7.2): one per transport, with the bind list as configured. */
+  listenerInfo(): string[] {
+    const o = this.opts.options;
+    const binds = (o.bind.length > 0 ? o.bind : ['*', '-::*']).map((b) => `,bind=${b}`).join('');
+    const lines: string[] = [];
+    // The numbers are redis's connection type slots: 0 = tcp, 2 = tls.
+    if (this.boundPort > 0) lines.push(`listener0:name=tcp${binds},port=${this.boundPort}`);
+    if (this.tlsBoundPort > 0) lines.push(`listener2:name=tls${binds},port=${this.tlsBoundPort}`);
+    return lines;
   }
 
   /** The TLS port we listen on (0 = none). */
@@ -203,12 +237,29 @@ export class RespServer implements ServerContext {
   private onData(client: Client, chunk: Buffer): void {
     if (client.closed) return;
     this.stats.netInputBytes += chunk.length;
+    this.stats.readsProcessed++;
     client.lastInteraction = this.clock();
     client.parser.feed(chunk);
     this.stats.maxInputBuffer = Math.max(this.stats.maxInputBuffer, client.parser.bufferedBytes());
+    this.processInput(client);
+  }
+
+  /**
+   * Runs every complete request buffered for the client and writes their replies with one
+   * socket write. A client that makes us hold more than OUTPUT_PAUSE_BYTES of replies it has
+   * not read yet is not read from until that drains: TCP then pushes back on it, instead of
+   * its pipelined requests growing our memory without bound (redis has no limit for normal
+   * clients; this changes nothing for a client that reads its replies).
+   */
+  private processInput(client: Client): void {
     const out: Buffer[] = [];
+    let outBytes = 0;
     for (;;) {
       if (client.closed || client.closeAfterReply) break;
+      if (client.socket.writableLength + outBytes > OUTPUT_PAUSE_BYTES) {
+        this.pauseUntilDrained(client);
+        break;
+      }
       const r = client.parser.next();
       if (r === undefined) break;
       if (r.kind === 'error') {
@@ -222,13 +273,20 @@ export class RespServer implements ServerContext {
         // latin1: the message may carry one raw input byte ("expected '$', got 'X'"), which
         // redis echoes as that byte, not as its UTF-8 encoding.
         this.stats.errorReplies++;
-        out.push(Buffer.from(`-ERR ${r.message.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1'));
+        const b = Buffer.from(`-ERR ${r.message.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1');
+        out.push(b);
+        outBytes += b.length;
         break;
       }
-      const reply = this.execute(client, r.argv);
+      const reply = this.run(client, r.argv);
       if (reply !== null) {
-        if (client.replyMode === 'on') out.push(encodeReply(reply, client.proto));
-        else if (client.replyMode === 'skip') client.replyMode = 'on';
+        if (client.replyMode === 'on') {
+          const b = encodeReply(reply, client.proto);
+          out.push(b);
+          outBytes += b.length;
+        } else if (client.replyMode === 'skip') {
+          client.replyMode = 'on';
+        }
       }
     }
     this.write(client, out);
@@ -240,10 +298,37 @@ export class RespServer implements ServerContext {
     }
   }
 
+  private pauseUntilDrained(client: Client): void {
+    if (client.paused) return;
+    client.paused = true;
+    client.socket.pause();
+    client.socket.once('drain', () => {
+      client.paused = false;
+      if (client.closed) return;
+      client.socket.resume();
+      this.processInput(client);
+    });
+  }
+
+  /**
+   * execute() guarded: a failure inside one command (a bug, or a hook that throws) is logged
+   * and answered with an error instead of taking the whole sentinel down with it.
+   */
+  private run(client: Client, argv: string[]): Reply | null {
+    try {
+      return this.execute(client, argv);
+    } catch (err) {
+      const name = (argv[0] ?? '').slice(0, 128);
+      this.opts.log('warning', `Internal error running '${name}' for client id=${client.id} addr=${client.addr}: ${(err as Error)?.stack ?? String(err)}`);
+      return this.err(`ERR internal error while running '${name}', see the sentinel log`);
+    }
+  }
+
   private write(client: Client, out: Buffer[]): void {
     if (out.length === 0 || client.socket.destroyed) return;
     const data = out.length === 1 ? out[0]! : Buffer.concat(out);
     this.stats.netOutputBytes += data.length;
+    this.stats.writesProcessed++;
     client.socket.write(data);
   }
 
@@ -258,15 +343,17 @@ export class RespServer implements ServerContext {
 
   // ------------------------------------------------------------------ dispatch
 
-  /** Runs one command; null means "no reply" (SHUTDOWN, closed connection). */
+  /** Runs one command; null means "no reply" (SHUTDOWN, CLIENT REPLY OFF, closed connection). */
   execute(client: Client, argv: string[]): Reply | null {
     const name = (argv[0] ?? '').toLowerCase();
     const top = COMMANDS.get(name);
     if (!top) {
       if (name === 'quit') {
         client.closeAfterReply = true;
-        return { t: 'simple', v: 'OK' };
+        return OK;
       }
+      // As in redis, a command that is not found leaves `cmd=NULL` in CLIENT LIST.
+      client.lastCommand = 'NULL';
       return this.err(unknownCommand(argv));
     }
     let cmd: CommandSpec = top;
@@ -278,25 +365,34 @@ export class RespServer implements ServerContext {
       const alias = SUBCOMMAND_ALIASES.get(`${top.name}|${sub}`);
       if (alias) sub = alias;
       const s = top.subcommands.get(sub);
-      if (!s) return this.err(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${top.name.toUpperCase()} HELP.`);
+      if (!s) {
+        client.lastCommand = 'NULL';
+        return this.err(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${top.name.toUpperCase()} HELP.`);
+      }
       cmd = s;
     }
+    // redis records the command as soon as it is looked up, so even a rejected one shows.
+    client.lastCommand = cmd.name;
     if (!arityOk(cmd.arity, argv.length)) return this.err(`ERR wrong number of arguments for '${cmd.name}' command`);
     if (!client.authenticated && !cmd.flags.includes('no_auth')) return this.err('NOAUTH Authentication required.');
     if (client.authenticated && !cmd.flags.includes('no_auth')) {
       const user = this.acl.get(client.user);
-      if (!user || !user.canRun(cmd.name)) return this.err(`NOPERM User ${client.user} has no permissions to run the '${cmd.name}' command`);
+      if (!user || !user.canRun(cmd.name)) {
+        this.recordAclDenial(client, 'command', cmd.name);
+        return this.err(`NOPERM User ${client.user} has no permissions to run the '${cmd.name}' command`);
+      }
     }
     if (client.proto === 2 && client.isPubsub && !SUBSCRIBED_MODE_OK.has(name)) {
       return this.err(
         `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    client.lastCommand = cmd.name;
     const reply =
       name === 'sentinel' && sub !== null && sub !== 'help'
         ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
         : runGenericCommand(this, client, name, sub, argv);
+    // CLIENT CACHING yes/no covers only the next command (any CLIENT subcommand keeps it).
+    if (name !== 'client') client.tracking.caching = false;
     // Like redis's total_commands_processed: counted once run (so INFO does not count itself);
     // commands rejected before running (unknown, arity, auth, subscribed mode) don't count.
     this.stats.commandsProcessed++;
@@ -311,6 +407,15 @@ export class RespServer implements ServerContext {
   private countErrors(r: Reply | null): Reply | null {
     if (r && r.t === 'error') this.stats.errorReplies++;
     return r;
+  }
+
+  /** Counts a refused authentication, command or channel (INFO) and logs it (ACL LOG). */
+  recordAclDenial(client: Client, reason: AclDenialReason, object: string, username = client.user): void {
+    if (reason === 'auth') this.stats.aclDeniedAuth++;
+    else if (reason === 'command') this.stats.aclDeniedCmd++;
+    else if (reason === 'channel') this.stats.aclDeniedChannel++;
+    const now = this.clock();
+    this.aclLog.add(reason, object, username, client.describe(now), now);
   }
 
   contextOf(client: Client): ClientContext {
@@ -394,6 +499,7 @@ export class RespServer implements ServerContext {
       return;
     }
     this.stats.netOutputBytes += data.length;
+    this.stats.writesProcessed++;
     c.socket.write(data);
   }
 
@@ -412,6 +518,27 @@ export class RespServer implements ServerContext {
   killClientsOfUser(user: string): number {
     return this.killClients((c) => c.user === user, null);
   }
+}
+
+interface ListenAddress {
+  host: string;
+  optional: boolean;
+}
+
+/** Errors that mean "this host has no such address or family": tolerated for optional binds. */
+const OPTIONAL_BIND_ERRORS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'ENOPROTOOPT', 'ESOCKTNOSUPPORT', 'EPFNOSUPPORT']);
+
+/**
+ * The `bind` list as addresses to listen on. redis's default is `* -::*`; `*` and `::*` mean
+ * every IPv4 / IPv6 interface, and a leading `-` makes an address optional.
+ */
+export function listenAddresses(bind: readonly string[]): ListenAddress[] {
+  const list = bind.length > 0 ? bind : ['*', '-::*'];
+  return list.map((b) => {
+    const optional = b.startsWith('-');
+    const addr = optional ? b.slice(1) : b;
+    return { host: addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr, optional };
+  });
 }
 
 function unknownCommand(argv: string[]): string {

@@ -9,13 +9,18 @@
  * - with `nocase`, only ASCII letters fold, and a range's bounds are ordered before folding;
  * - once the rest of a pattern after a `*` has failed at every position of the string, no
  *   earlier `*` is retried (the "skip longer matches" cut that keeps abusive patterns such as
- *   `*a*a*a*a*b` linear instead of exponential).
+ *   `*a*a*a*a*b` linear instead of exponential);
+ * - more than MAX_NESTING nested `*` never match (redis 7.4's guard): without it a client's
+ *   PSUBSCRIBE pattern of thousands of `*x` would overflow the stack when an event is published.
  */
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
   const p = Buffer.from(pattern, 'utf8');
   const s = Buffer.from(text, 'utf8');
-  return new Matcher(p, s, nocase).match(0, p.length, 0, s.length);
+  return new Matcher(p, s, nocase).match(0, p.length, 0, s.length, 0);
 }
+
+/** Deepest `*` recursion tried before giving up on a match (as redis 7.4). */
+const MAX_NESTING = 1000;
 
 /** C `char` is signed on the platforms redis runs on: range tests compare signed bytes. */
 function signed(b: number): number {
@@ -46,7 +51,8 @@ class Matcher {
   }
 
   /** Does p[pi, pi+plen) match s[si, si+slen)? */
-  match(pi: number, plen: number, si: number, slen: number): boolean {
+  match(pi: number, plen: number, si: number, slen: number, nesting: number): boolean {
+    if (nesting > MAX_NESTING) return false;
     const s = this.s;
     while (plen > 0 && slen > 0) {
       const c = this.pat(pi);
@@ -57,7 +63,7 @@ class Matcher {
         }
         if (plen === 1) return true;
         while (slen > 0) {
-          if (this.match(pi + 1, plen - 1, si, slen)) return true;
+          if (this.match(pi + 1, plen - 1, si, slen, nesting + 1)) return true;
           if (this.skipLonger) return false;
           si++;
           slen--;
