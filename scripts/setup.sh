@@ -1,57 +1,101 @@
 #!/usr/bin/env bash
-# Prepares a Debian machine (a fresh one included) for sentinel-ts, from the repository root or
-# anywhere else: Debian's redis packages (the real servers and clients that the tests and the
-# playground run), the npm dev dependencies, and the build. Safe to run again: it installs only
-# what is missing.
+# Prepares a Debian machine (a fresh one included) for sentinel-ts, run from anywhere:
+#   1. Debian's redis packages, only those missing: redis-server and redis-sentinel (the real
+#      servers the tests, the playground and the benchmarks start), redis-tools (redis-cli) and
+#      python3-redis (redis-py for Debian's /usr/bin/python3); Node.js >= 20 from Debian too if
+#      there is none and the release has it (Debian 13 does; on Debian 12 install it first, e.g.
+#      from NodeSource);
+#   2. stops the services those packages start on 6379 and 26379 and keeps them from starting
+#      at boot (every test and the playground start their own servers on free loopback ports);
+#   3. npm ci, npm run build.
+# Safe to run again: step 1 does nothing when everything is there. Uses sudo only when not root.
 #
 #   ./scripts/setup.sh && npm run demo     # the playground
 #   ./scripts/setup.sh && npm test         # every test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Node 20 or newer comes with the machine (Debian's own nodejs package is older).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "setup: node (>= 20) and npm are needed and were not found on PATH" >&2
+say() { echo "setup: $*"; }
+die() {
+  echo "setup: $*" >&2
   exit 1
-fi
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: node >= 20 is needed, found $(node --version)" >&2
-  exit 1
-fi
+}
 
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  if ! command -v sudo >/dev/null 2>&1; then
-    echo "setup: not root and no sudo: cannot install Debian packages" >&2
-    exit 1
+can_root() {
+  [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1
+}
+
+# Runs a command as root: directly when root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "not root and no sudo: cannot run $*"
   fi
-  as_root=(sudo)
-fi
+}
 
-# redis-server, redis-tools (redis-cli), redis-sentinel (the reference implementation) and
-# python3-redis (redis-py for Debian's /usr/bin/python3).
-packages=(redis-server redis-tools redis-sentinel python3-redis)
+node_ok() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    [ "$(node -p 'Number(process.versions.node.split(".")[0]) >= 20' 2>/dev/null)" = true ]
+}
+
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+updated=0
+apt_update_once() {
+  if [ "$updated" -eq 0 ]; then
+    as_root apt-get update
+    updated=1
+  fi
+}
+
+apt_install() {
+  say "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+}
+
+command -v dpkg-query >/dev/null 2>&1 || die "this script is for Debian (dpkg and apt-get were not found)"
+
+# 1. Packages.
 missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for p in redis-server redis-tools redis-sentinel python3-redis; do
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  "${as_root[@]}" apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  apt_update_once
+  apt_install "${missing[@]}"
 fi
 
-# The packages start system services on 6379 and 26379 where an init system runs. Nothing here
-# needs them (every test and the playground start their own servers on free ports), so stop
-# them and keep them from starting at boot.
+if ! node_ok; then
+  apt_update_once
+  candidate=$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ { print $2 }')
+  major=${candidate#*:}
+  major=${major%%.*}
+  if [[ $major =~ ^[0-9]+$ ]] && [ "$major" -ge 20 ]; then
+    apt_install nodejs npm
+  fi
+  node_ok || die "Node.js >= 20 with npm is needed (found: $(node --version 2>/dev/null || echo none); Debian offers nodejs ${candidate:-none})"
+fi
+
+# 2. The services the packages start (where an init system runs them).
 for svc in redis-server redis-sentinel; do
-  if [ -d /run/systemd/system ]; then
-    "${as_root[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  if ! can_root; then
+    say "not root and no sudo: not stopping the $svc service (nothing here needs it)"
+  elif [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
   else
-    "${as_root[@]}" service "$svc" stop >/dev/null 2>&1 || true
+    as_root service "$svc" stop >/dev/null 2>&1 || true
+    if command -v update-rc.d >/dev/null 2>&1 && [ -e "/etc/init.d/$svc" ]; then
+      as_root update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    fi
   fi
 done
 
+# 3. npm dev dependencies (exactly the lock file) and the build.
 npm ci --no-audit --no-fund
 npm run build
+say "ready: npm run demo (the playground), npm test (every test)"

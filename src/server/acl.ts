@@ -81,7 +81,9 @@ export class AclError extends Error {
 /** Applies one ACL rule to a user (ACL SETUSER / `user` config lines). */
 export function applyRule(u: AclUser, rule: string): void {
   const r = rule.toLowerCase();
-  if (r === 'on') u.enabled = true;
+  if (r === 'sanitize-payload' || r === 'skip-sanitize-payload') {
+    // Flags about RESTORE payloads, which a sentinel never receives: accepted, nothing to do.
+  } else if (r === 'on') u.enabled = true;
   else if (r === 'off') u.enabled = false;
   else if (r === 'nopass') {
     u.nopass = true;

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { rawCommand, startSentinel } from '../helpers/processes.js';
+import { rawCommand, startSentinel, tsOnly } from '../helpers/processes.js';
+
+// 7.0.15 words NOPERM errors without the user and channel names; sentinel-ts has the 7.2 wording.
+const nopermWording = tsOnly('7.2 NOPERM wording (7.0.15 says "this user has no permissions ...")');
 
 const cmd = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 
-test('ACL users: created, enforced, written to the config file and loaded again after a restart', async () => {
+test('ACL users: created, enforced, written to the config file and loaded again after a restart', { skip: nopermWording }, async () => {
   const s = await startSentinel({ lines: [] });
   try {
     assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'ops', 'on', '>s3cret', '+@all', '&*')), '+OK\r\n');
@@ -32,7 +35,7 @@ test('ACL users: created, enforced, written to the config file and loaded again 
   }
 });
 
-test('channel permissions: a user without &* cannot subscribe to events', async () => {
+test('channel permissions: a user without &* cannot subscribe to events', { skip: nopermWording }, async () => {
   const s = await startSentinel({ lines: [] });
   try {
     await rawCommand(s.port, cmd('ACL', 'SETUSER', 'nochan', 'on', '>p', '+@all'));

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startTopology, waitFor } from '../helpers/processes.js';
+import { redisCli, startTopology, tsOnly, waitFor } from '../helpers/processes.js';
 import type { Topology } from '../helpers/processes.js';
 
 let t: Topology;
@@ -16,7 +16,7 @@ after(async () => {
   await t.stopAll();
 });
 
-test('announce-ip and announce-port change what peers learn from hellos; an empty announce-ip means unset', async () => {
+test('announce-ip and announce-port change what peers learn from hellos; an empty announce-ip means unset', { skip: tsOnly('several pairs in one SENTINEL CONFIG SET are 7.2 behaviour') }, async () => {
   const [a, b] = t.sentinels as [typeof t.sentinels[0], typeof t.sentinels[0]];
   const id = (await redisCli(a.port, 'sentinel', 'myid')).trim();
   assert.equal((await redisCli(a.port, 'sentinel', 'config', 'set', 'announce-ip', '127.0.0.2', 'announce-port', '4242')).trim(), 'OK');

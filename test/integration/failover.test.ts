@@ -62,7 +62,20 @@ async function agreedMasterOtherThan(not: string, timeoutMs: number, what: strin
 
 const replicationOf = async (port: number): Promise<string> => redisCli(port, 'info', 'replication');
 
-test('kill -9 of the master: a replica is promoted, the other follows, the old master rejoins as a replica', async () => {
+/** Runs `step`; when it fails, the error carries the end of every sentinel's log. */
+async function withLogs<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    const logs = topo()
+      .sentinels.map((s) => `--- ${s.impl} sentinel :${s.port} (${s.dir}/log.txt) ---\n${s.log().trimEnd().split('\n').slice(-40).join('\n')}`)
+      .join('\n');
+    (e as Error).message += `\n${logs}`;
+    throw e;
+  }
+}
+
+test('kill -9 of the master: a replica is promoted, the other follows, the old master rejoins as a replica', () => withLogs(async () => {
   const tp = topo();
   const switches: string[] = [];
   const sub = client(tp.sentinels[0]!.port);
@@ -96,9 +109,9 @@ test('kill -9 of the master: a replica is promoted, the other follows, the old m
 
   tp.master = promoted;
   tp.replicas = [other, old];
-});
+}));
 
-test('SENTINEL FAILOVER moves the master; a second one meanwhile answers INPROG', async () => {
+test('SENTINEL FAILOVER moves the master; a second one meanwhile answers INPROG', () => withLogs(async () => {
   const tp = topo();
   const s = client(tp.sentinels[1]!.port);
   const before = `127.0.0.1:${tp.master.port}`;
@@ -122,7 +135,7 @@ test('SENTINEL FAILOVER moves the master; a second one meanwhile answers INPROG'
   assert.ok(promoted, `the new master ${newPort} was a replica`);
   await waitFor(async () => /^role:master\r?$/m.test(await replicationOf(newPort)), 10000, `${newPort} to report role:master`);
   await waitFor(async () => (await replicationOf(tp.master.port)).includes(`master_port:${newPort}\r\n`), 20000, `the demoted master ${tp.master.port} to replicate from ${newPort}`);
-});
+}));
 
 test('nothing was written to stderr', () => {
   for (const s of topo().sentinels) assert.equal(s.stderr(), '', `stderr of the ${s.impl} sentinel on ${s.port}`);

@@ -13,7 +13,7 @@ import type { SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { effectiveImpl, pingOk, sentinelBinary, spawnTracked, startSentinel, tempDir, trackPid, untrackPid, waitFor } from '../helpers/processes.js';
+import { effectiveImpl, pingOk, tsOnly, sentinelBinary, spawnTracked, startSentinel, tempDir, trackPid, untrackPid, waitFor } from '../helpers/processes.js';
 import { freePort, isPortFree } from '../helpers/ports.js';
 
 const IMPL = effectiveImpl('ts');
@@ -113,13 +113,10 @@ test('a config file the sentinel cannot write: exit 1 with the reason, nothing o
   assert.equal(await isPortFree(port), true, 'it never listened');
 });
 
-test('a config path that is a directory: exit 1 naming the reason, nothing on stderr', async (t) => {
-  if (IMPL === 'redis') {
-    // redis-sentinel 7.0.15 reads a directory as an empty file, starts, and only logs
-    // "Sentinel was not able to save the new configuration on disk!!!: Is a directory".
-    t.skip('redis-sentinel starts with a directory as its config file; sentinel-ts refuses it');
-    return;
-  }
+// redis-sentinel 7.0.15 reads a directory as an empty file, starts, and only logs "Sentinel was
+// not able to save the new configuration on disk!!!: Is a directory"; sentinel-ts refuses it.
+const directorySkip = tsOnly('redis-sentinel 7.0.15 starts with a directory as its config file');
+test('a config path that is a directory: exit 1 naming the reason, nothing on stderr', { skip: directorySkip }, async () => {
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'sentinel.conf'));
   const r = await run(['sentinel.conf'], dir);
