@@ -79,7 +79,7 @@ export class Client {
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${socketFd(this.socket)} name=${this.name} age=${age} idle=${idle} ` +
       `flags=${flags} db=0 sub=${this.channels.size} psub=${this.patterns.size} ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 ` +
-      `argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=r ` +
+      `argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=${this.paused ? '' : 'r'}${obl > 0 ? 'w' : ''} ` +
       `cmd=${this.lastCommand} user=${this.user} redir=${redir} resp=${this.proto} lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }

@@ -254,10 +254,11 @@ export class RespServer implements ServerContext {
   private processInput(client: Client): void {
     const out: Buffer[] = [];
     let outBytes = 0;
+    let backlogged = false;
     for (;;) {
-      if (client.closed || client.closeAfterReply) break;
+      if (client.closed || client.closeAfterReply || client.paused) break;
       if (client.socket.writableLength + outBytes > OUTPUT_PAUSE_BYTES) {
-        this.pauseUntilDrained(client);
+        backlogged = true;
         break;
       }
       const r = client.parser.next();
@@ -290,6 +291,7 @@ export class RespServer implements ServerContext {
       }
     }
     this.write(client, out);
+    if (backlogged) this.pauseUntilDrained(client);
     if (client.closeAfterReply && !client.closed) {
       client.closed = true;
       this.unsubscribeAll(client);
@@ -298,16 +300,21 @@ export class RespServer implements ServerContext {
     }
   }
 
+  /** Stops reading from the client until its pending output is written, then goes on with its requests. */
   private pauseUntilDrained(client: Client): void {
-    if (client.paused) return;
+    if (client.paused || client.closed) return;
     client.paused = true;
     client.socket.pause();
-    client.socket.once('drain', () => {
+    const resume = (): void => {
       client.paused = false;
       if (client.closed) return;
       client.socket.resume();
       this.processInput(client);
-    });
+    };
+    // A write the kernel took whole leaves nothing to drain (and no 'drain' event): go on at
+    // once, but on a later turn so other clients get theirs.
+    if (client.socket.writableNeedDrain) client.socket.once('drain', resume);
+    else setImmediate(resume);
   }
 
   /**
