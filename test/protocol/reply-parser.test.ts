@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countConcatCopies } from '../helpers/copy-counter.js';
 import { ReplyParser, RespError, RespProtocolError, RespPush } from '../../src/protocol/reply-parser.js';
 import type { RespValue } from '../../src/protocol/reply-parser.js';
 import { encodeReply } from '../../src/protocol/encode.js';
@@ -106,21 +107,11 @@ test('a stream of replies split at every position parses to the same values', ()
 test('a large bulk reply arriving in many chunks is joined once, not re-copied per chunk', () => {
   const size = 2 * 1024 * 1024;
   const whole = Buffer.concat([Buffer.from(`*2\r\n:1\r\n$${size}\r\n`), Buffer.alloc(size, 0x61), Buffer.from('\r\n+OK\r\n')]);
-  const realConcat = Buffer.concat;
-  let copied = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {
-    const r = realConcat(list, total);
-    copied += r.length;
-    return r;
-  }) as typeof Buffer.concat;
-  let out: RespValue[];
-  try {
+  const { result: out, copied } = countConcatCopies((): RespValue[] => {
     const chunks: Buffer[] = [];
     for (let i = 0; i < whole.length; i += 1024) chunks.push(whole.subarray(i, i + 1024));
-    out = parseAll(chunks);
-  } finally {
-    Buffer.concat = realConcat;
-  }
+    return parseAll(chunks);
+  });
   assert.equal(out.length, 2);
   assert.equal((out[0] as RespValue[])[0], 1);
   assert.equal(((out[0] as RespValue[])[1] as string).length, size);

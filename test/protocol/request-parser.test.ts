@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countConcatCopies } from '../helpers/copy-counter.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE, RequestParser, parseStrictInt } from '../../src/protocol/request-parser.js';
 import type { ParseResult, RequestLimits } from '../../src/protocol/request-parser.js';
 
@@ -240,21 +241,11 @@ test('a large bulk fed in many small chunks parses correctly with linear copying
   body[0] = 0x41;
   body[size - 1] = 0x5a;
   const whole = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${size}\r\n`), body, Buffer.from('\r\n'), Buffer.from(mb(['PING']))]);
-  const realConcat = Buffer.concat;
-  let copied = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {
-    const r = realConcat(list, total);
-    copied += r.length;
-    return r;
-  }) as typeof Buffer.concat;
-  let out: ParseResult[];
-  try {
+  const { result: out, copied } = countConcatCopies((): ParseResult[] => {
     const chunks: Buffer[] = [];
     for (let i = 0; i < whole.length; i += 1000) chunks.push(whole.subarray(i, i + 1000));
-    out = run(chunks);
-  } finally {
-    Buffer.concat = realConcat;
-  }
+    return run(chunks);
+  });
   assert.equal(out.length, 2);
   const first = out[0]!;
   assert.equal(first.kind, 'command');
