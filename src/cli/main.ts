@@ -90,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
   logger.log('notice', `sentinel-ts version=${REPORTED_VERSION}, pid=${process.pid}, just started`);
   logger.log('notice', `Configuration loaded`);
 
+  const aclFailure = node.server.loadAclFileAtStartup();
+  if (aclFailure !== null) {
+    logger.log('warning', aclFailure);
+    return 1;
+  }
+
   try {
     await node.start();
   } catch (err) {

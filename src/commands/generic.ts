@@ -11,7 +11,7 @@ import { newTrackingState } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { renderInfo } from '../server/info.js';
 import { COMMANDS, UNLISTED } from './table.js';
-import { ACL_CATEGORIES, AclError, AclUser, applyRule } from '../server/acl.js';
+import { ACL_CATEGORIES, hasSpaces } from '../server/acl.js';
 import type { AclDenialReason, AclLog, AclUsers } from '../server/acl.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './table.js';
@@ -31,6 +31,7 @@ export interface ServerContext {
   contextOf(client: Client): ClientContext;
   readonly aclLog: AclLog;
   recordAclDenial(client: Client, reason: AclDenialReason, object: string, username?: string): void;
+  reloadAclFile(current: Client): string | null;
 }
 
 export function runGenericCommand(srv: ServerContext, c: Client, name: string, sub: string | null, argv: string[]): Reply | null {
@@ -58,10 +59,14 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
     case 'unsubscribe':
     case 'punsubscribe':
       return unsubscribeFrames(srv, c, args, name === 'punsubscribe');
-    case 'publish':
+    case 'publish': {
+      // Channel permissions come first, as redis checks them before running the command.
+      const denied = channelDenial(srv, c, [args[0]!], false);
+      if (denied) return denied;
       if (args[0] !== '__sentinel__:hello') return error('ERR Only HELLO messages are accepted by Sentinel instances.');
       srv.opts.hooks.helloReceived(args[1] ?? '');
       return int(1);
+    }
     case 'shutdown':
       return shutdown(srv, c, args);
     case 'acl':
@@ -507,15 +512,20 @@ function frames(c: Client, items: Reply[][]): Reply {
   return { t: 'raw', v: Buffer.concat(bufs) };
 }
 
+/** The NOPERM reply (logged in ACL LOG) when the user may not use one of `channels`, or null. */
+function channelDenial(srv: ServerContext, c: Client, channels: readonly string[], pattern: boolean): Reply | null {
+  const user = srv.acl.get(c.user);
+  const denied = channels.find((ch) => !user?.canUseChannel(ch, pattern));
+  if (denied === undefined) return null;
+  srv.recordAclDenial(c, 'channel', denied);
+  return error('NOPERM this user has no permissions to access one of the channels used as arguments');
+}
+
 function subscribeFrames(srv: ServerContext, c: Client, channels: string[], pattern: boolean): Reply {
   const kind = pattern ? 'psubscribe' : 'subscribe';
   // Channel permissions are checked for the whole command before anything is subscribed.
-  const user = srv.acl.get(c.user);
-  const denied = channels.find((ch) => !user?.canUseChannel(ch, pattern));
-  if (denied !== undefined) {
-    srv.recordAclDenial(c, 'channel', denied);
-    return error(`NOPERM User ${c.user} has no permissions to access the '${denied}' channel`);
-  }
+  const denied = channelDenial(srv, c, channels, pattern);
+  if (denied) return denied;
   return frames(
     c,
     channels.map((ch) => {
@@ -558,32 +568,31 @@ function shutdown(srv: ServerContext, c: Client, args: string[]): Reply | null {
 
 function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: string): Reply {
   const users = srv.acl;
+  const aclfile = srv.opts.options.aclfile ?? '';
   switch (sub) {
     case 'whoami':
       return bulk(c.user);
     case 'users':
-      return array([...users.users.keys()].sort().map((u) => bulk(u)));
+      return array(users.list().map((u) => bulk(u.name)));
     case 'list':
-      return array([...users.users.values()].map((u) => bulk(u.describe())));
+      return array(users.list().map((u) => bulk(u.describe())));
     case 'setuser': {
       const name = a[0]!;
-      try {
-        users.setUser(name, a.slice(1));
-      } catch (e) {
-        if (e instanceof AclError) return error(`ERR Error in ACL SETUSER modifier '${a.find((r) => isBadRule(r)) ?? ''}': ${e.message}`);
-        throw e;
-      }
+      if (hasSpaces(name)) return error("ERR Usernames can't contain spaces or null characters");
+      const bad = users.firstBadRule(name, a.slice(1));
+      if (bad) return error(`ERR Error in ACL SETUSER modifier '${bad.rule}': ${bad.error.message}`);
+      users.setUser(name, a.slice(1));
       return OK;
     }
     case 'getuser': {
       const u = users.get(a[0]!);
       if (!u) return nullBulk;
-      const flags = [u.enabled ? 'on' : 'off', ...(u.nopass ? ['nopass'] : [])];
+      const flags = [u.enabled ? 'on' : 'off', ...(u.nopass ? ['nopass'] : []), ...(u.sanitize ? [u.sanitize] : [])];
       return map([
         [bulk('flags'), array(flags.map((f) => bulk(f)))],
-        [bulk('passwords'), array([...u.passwords].map((p) => bulk(p)))],
+        [bulk('passwords'), array(u.passwords.map((p) => bulk(p)))],
         [bulk('commands'), bulk(u.commandsText())],
-        [bulk('keys'), bulk(u.keys.map((k) => `~${k}`).join(' '))],
+        [bulk('keys'), bulk(u.allKeys ? '~*' : u.keyPatterns().join(' '))],
         [bulk('channels'), bulk(u.allChannels ? '&*' : u.channels.map((x) => `&${x}`).join(' '))],
         [bulk('selectors'), array([])],
       ]);
@@ -592,7 +601,7 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
       if (a.includes('default')) return error("ERR The 'default' user cannot be removed");
       let n = 0;
       for (const name of a) {
-        if (users.users.delete(name)) {
+        if (users.delete(name)) {
           n++;
           // Connections of a deleted user are closed (the caller's after this reply).
           srv.killClients((x) => x.user === name, c);
@@ -650,29 +659,33 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
       const top = COMMANDS.get(a[1]!.toLowerCase());
       if (!top) return error(`ERR Command '${a[1]}' not found`);
       const sub = top.subcommands.size && a[2] ? `${top.name}|${a[2].toLowerCase()}` : top.name;
-      return u.canRun(sub) ? OK : bulk(`User ${u.name} has no permissions to run the '${sub}' command`);
+      return u.canRun(sub) ? OK : bulk(`This user has no permissions to run the '${sub}' command`);
     }
     case 'save':
-    case 'load':
-      return error(
-        'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
-      );
+    case 'load': {
+      if (aclfile === '') {
+        return error(
+          'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
+        );
+      }
+      if (a.length > 0) return error(`ERR unknown subcommand or wrong number of arguments for '${typed.slice(0, 128)}'. Try ACL HELP.`);
+      if (sub === 'load') {
+        const failure = srv.reloadAclFile(c);
+        return failure === null ? OK : error(`ERR ${failure}`);
+      }
+      try {
+        users.saveFile(aclfile);
+      } catch {
+        return error('ERR There was an error trying to save the ACLs. Please check the server logs for more information');
+      }
+      return OK;
+    }
     case 'help':
       return array(ACL_HELP.map((l) => simple(l)));
     default:
       return error(`ERR unknown subcommand '${sub}'. Try ACL HELP.`);
   }
 }
-
-function isBadRule(rule: string): boolean {
-  try {
-    applyRule(new AclUser('probe'), rule);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 
 // ---------------------------------------------------------------- help texts (our own wording)
 

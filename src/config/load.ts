@@ -75,6 +75,9 @@ export function defaultServerOptions(cwd: string): ServerOptions {
       ciphersuites: '',
     },
     users: [],
+    aclfile: '',
+    acllogMaxLen: 128,
+    aclPubsubDefault: 'resetchannels',
   };
 }
 
@@ -515,6 +518,27 @@ class Loader {
         return this.outputBufferLimits(multi());
       case 'user':
         return this.user(args);
+      case 'aclfile':
+        if (single()) return single();
+        s.aclfile = args[0]!; // relative to the working directory at start-up, as in redis
+        return null;
+      case 'acllog-max-len': {
+        const v = single() ?? string2ll(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return "argument couldn't be parsed into an integer";
+        // An unsigned long: a negative value wraps and fails the bounds check.
+        const u = BigInt.asUintN(64, v);
+        if (u > LLONG_MAX) return `argument must be between 0 and ${LLONG_MAX} inclusive`;
+        s.acllogMaxLen = Number(u);
+        return null;
+      }
+      case 'acl-pubsub-default': {
+        if (single()) return single();
+        const v = args[0]!.toLowerCase();
+        if (v !== 'allchannels' && v !== 'resetchannels') return 'argument(s) must be one of the following: allchannels, resetchannels';
+        s.aclPubsubDefault = v;
+        return null;
+      }
       case 'tls-port': {
         const v = single() ?? string2ll(args[0]!);
         if (typeof v === 'string') return v;

@@ -73,6 +73,12 @@ export interface ServerOptions {
   tls: TlsOptions;
   /** ACL users from `user` lines: [name, ...rules]. Rewritten from the live ACL state. */
   users: string[][];
+  /** aclfile: where users are loaded from and saved to (ACL LOAD / SAVE); "" = users live in this file. */
+  aclfile: string;
+  /** acllog-max-len: ACL LOG entries kept. */
+  acllogMaxLen: number; // default 128
+  /** acl-pubsub-default: whether new users start with every channel. */
+  aclPubsubDefault: 'resetchannels' | 'allchannels'; // default resetchannels
 }
 
 export interface TlsOptions {

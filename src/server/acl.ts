@@ -1,9 +1,12 @@
 /**
  * ACL users of the sentinel: who may connect (passwords, on/off), and which commands and
- * channels they may use. The rule language is redis's (`on`, `>pass`, `+@all`, `&*`, ...).
+ * channels they may use. The rule language, the error texts and the way a user is described
+ * (ACL LIST, `user` lines, ACL files) are redis 7.0's.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { COMMANDS } from '../commands/table.js';
+import { writeFileAtomic } from '../config/atomic-write.js';
 import { globMatch } from '../util/glob.js';
 
 export const ACL_CATEGORIES = [
@@ -11,19 +14,64 @@ export const ACL_CATEGORIES = [
   'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
 ] as const;
 
+/** Why a rule was refused: redis's errno for each case, and the message it gives for it. */
+export const ACL_RULE_ERRORS = {
+  EINVAL: 'Syntax error',
+  ENOENT: 'Unknown command or category name in ACL',
+  EEXIST:
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns",
+  EISDIR:
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels",
+  ENODEV: 'The password you are trying to remove from the user does not exist',
+  EBADMSG: 'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters',
+  ECHILD: 'Allowing first-arg of a subcommand is not supported',
+} as const;
+
+export type AclRuleErrorCode = keyof typeof ACL_RULE_ERRORS;
+
+export class AclError extends Error {
+  readonly code = 'SENTINEL_ACL_RULE';
+  constructor(readonly reason: AclRuleErrorCode) {
+    super(ACL_RULE_ERRORS[reason]);
+  }
+}
+
+/** Key pattern permissions (%R~, %W~, ~ = both). */
+const KEY_READ = 1;
+const KEY_WRITE = 2;
+
+/** Whether new users and `reset` start with every channel (acl-pubsub-default allchannels). */
+export type PubsubDefault = 'resetchannels' | 'allchannels';
+
 export class AclUser {
   enabled = false;
   nopass = false;
-  /** sha256 hex digests of the passwords. */
-  readonly passwords = new Set<string>();
+  /** The payload flag as last set; shown only once set, as redis does. */
+  sanitize: '' | 'sanitize-payload' | 'skip-sanitize-payload' = '';
+  /** sha256 hex digests of the passwords, in the order they were added. */
+  passwords: string[] = [];
   allCommands = false;
   /** Explicit grants/denials, applied in order after allCommands: [allow, 'cmd' | '@cat']. */
   commandRules: [boolean, string][] = [];
-  channels: string[] = [];
+  allKeys = false;
+  /** Key pattern -> KEY_READ | KEY_WRITE. */
+  keys = new Map<string, number>();
   allChannels = false;
-  keys: string[] = [];
+  channels: string[] = [];
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, pubsubDefault: PubsubDefault = 'resetchannels') {
+    this.allChannels = pubsubDefault === 'allchannels';
+  }
+
+  clone(name = this.name): AclUser {
+    const u = new AclUser(name);
+    Object.assign(u, this, { name });
+    u.passwords = [...this.passwords];
+    u.commandRules = this.commandRules.map(([a, w]) => [a, w]);
+    u.keys = new Map(this.keys);
+    u.channels = [...this.channels];
+    return u;
+  }
 
   /** May this user run `command` (lower-case, `container|sub` for subcommands)? */
   canRun(command: string): boolean {
@@ -42,6 +90,10 @@ export class AclUser {
     return allowed;
   }
 
+  /**
+   * May this user publish to or subscribe to `channel`? A pattern (PSUBSCRIBE) must be one of
+   * the user's patterns literally; a channel must match one of them.
+   */
   canUseChannel(channel: string, pattern: boolean): boolean {
     if (this.allChannels) return true;
     return this.channels.some((c) => (pattern ? c === channel : globMatch(c, channel)));
@@ -49,19 +101,30 @@ export class AclUser {
 
   checkPassword(password: string): boolean {
     if (!this.enabled) return false;
-    return this.nopass || this.passwords.has(sha256(password));
+    return this.nopass || this.passwords.includes(sha256(password));
   }
 
-  /** The rules as ACL LIST / GETUSER / the config file show them. */
-  describe(): string {
-    const parts = [`user ${this.name}`, this.enabled ? 'on' : 'off'];
+  /** The rules, as ACL LIST, `user` lines and ACL files give them (without `user <name>`). */
+  rulesText(): string {
+    const parts: string[] = [this.enabled ? 'on' : 'off'];
     if (this.nopass) parts.push('nopass');
+    if (this.sanitize) parts.push(this.sanitize);
     for (const p of this.passwords) parts.push(`#${p}`);
-    if (this.keys.length) parts.push(...this.keys.map((k) => (k === '*' ? '~*' : `~${k}`)));
-    else parts.push('resetkeys');
-    parts.push(this.allChannels ? '&*' : this.channels.length ? this.channels.map((c) => `&${c}`).join(' ') : 'resetchannels');
+    if (this.allKeys) parts.push('~*');
+    else parts.push(...this.keyPatterns());
+    if (this.allChannels) parts.push('&*');
+    else parts.push('resetchannels', ...this.channels.map((c) => `&${c}`));
     parts.push(this.commandsText());
     return parts.join(' ');
+  }
+
+  /** `user <name> <rules>`. */
+  describe(): string {
+    return `user ${this.name} ${this.rulesText()}`;
+  }
+
+  keyPatterns(): string[] {
+    return [...this.keys].map(([p, perm]) => `${perm === KEY_READ ? '%R~' : perm === KEY_WRITE ? '%W~' : '~'}${p}`);
   }
 
   commandsText(): string {
@@ -74,98 +137,263 @@ export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
-export class AclError extends Error {
-  readonly code = 'SENTINEL_ACL_RULE';
+const HASH = /^[0-9a-f]{64}$/;
+/** redis refuses blanks and NUL in names and patterns. */
+const HAS_SPACES = /[\s\0]/;
+
+export function hasSpaces(s: string): boolean {
+  return HAS_SPACES.test(s);
 }
 
-/** Applies one ACL rule to a user (ACL SETUSER / `user` config lines). */
-export function applyRule(u: AclUser, rule: string): void {
+/** Applies one ACL rule to a user (ACL SETUSER, `user` config lines, ACL files). Throws AclError. */
+export function applyRule(u: AclUser, rule: string, pubsubDefault: PubsubDefault = 'resetchannels'): void {
+  if (rule === '') return; // an empty rule is a no-op in redis
   const r = rule.toLowerCase();
-  if (r === 'sanitize-payload' || r === 'skip-sanitize-payload') {
-    // Flags about RESTORE payloads, which a sentinel never receives: accepted, nothing to do.
-  } else if (r === 'on') u.enabled = true;
+  const c0 = rule[0]!;
+  if (r === 'on') u.enabled = true;
   else if (r === 'off') u.enabled = false;
-  else if (r === 'nopass') {
+  else if (r === 'sanitize-payload' || r === 'skip-sanitize-payload') {
+    // About RESTORE payloads, which a sentinel never receives: kept only to be shown again.
+    u.sanitize = r;
+  } else if (r === 'nopass') {
     u.nopass = true;
-    u.passwords.clear();
+    u.passwords = [];
   } else if (r === 'resetpass') {
     u.nopass = false;
-    u.passwords.clear();
-  } else if (rule.startsWith('>')) {
-    u.passwords.add(sha256(rule.slice(1)));
+    u.passwords = [];
+  } else if (c0 === '>' || c0 === '#') {
+    const hash = c0 === '>' ? sha256(rule.slice(1)) : rule.slice(1);
+    if (c0 === '#' && !HASH.test(hash)) throw new AclError('EBADMSG');
+    if (!u.passwords.includes(hash)) u.passwords.push(hash);
     u.nopass = false;
-  } else if (rule.startsWith('<')) {
-    u.passwords.delete(sha256(rule.slice(1)));
-  } else if (rule.startsWith('#')) {
-    if (!/^#[0-9a-f]{64}$/.test(r)) throw new AclError("The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters");
-    u.passwords.add(r.slice(1));
-    u.nopass = false;
-  } else if (rule.startsWith('!')) {
-    u.passwords.delete(r.slice(1));
-  } else if (r === 'allkeys' || r === '~*') u.keys = ['*'];
-  else if (r === 'resetkeys') u.keys = [];
-  else if (rule.startsWith('~') || /^%r?w?~/i.test(rule)) u.keys.push(rule.slice(rule.indexOf('~') + 1));
-  else if (r === 'allchannels' || r === '&*') {
+  } else if (c0 === '<' || c0 === '!') {
+    const hash = c0 === '<' ? sha256(rule.slice(1)) : rule.slice(1);
+    if (c0 === '!' && !HASH.test(hash)) throw new AclError('EBADMSG');
+    const at = u.passwords.indexOf(hash);
+    if (at < 0) throw new AclError('ENODEV');
+    u.passwords.splice(at, 1);
+  } else if (r === 'allkeys' || r === '~*') {
+    u.allKeys = true;
+    u.keys.clear();
+  } else if (r === 'resetkeys') {
+    u.allKeys = false;
+    u.keys.clear();
+  } else if (c0 === '~' || c0 === '%') {
+    if (u.allKeys) throw new AclError('EEXIST');
+    let perm = 0;
+    let at = 1;
+    if (c0 === '%') {
+      for (; at < rule.length; at++) {
+        const ch = rule[at]!.toUpperCase();
+        if (ch === 'R' && !(perm & KEY_READ)) perm |= KEY_READ;
+        else if (ch === 'W' && !(perm & KEY_WRITE)) perm |= KEY_WRITE;
+        else if (ch === '~') {
+          at++;
+          break;
+        } else throw new AclError('EINVAL');
+      }
+    } else perm = KEY_READ | KEY_WRITE;
+    const pattern = rule.slice(at);
+    if (hasSpaces(pattern)) throw new AclError('EINVAL');
+    u.keys.set(pattern, (u.keys.get(pattern) ?? 0) | perm);
+  } else if (r === 'allchannels' || r === '&*') {
     u.allChannels = true;
     u.channels = [];
   } else if (r === 'resetchannels') {
     u.allChannels = false;
     u.channels = [];
-  } else if (rule.startsWith('&')) u.channels.push(rule.slice(1));
-  else if (r === 'allcommands' || r === '+@all') {
+  } else if (c0 === '&') {
+    if (u.allChannels) throw new AclError('EISDIR');
+    const pattern = rule.slice(1);
+    if (hasSpaces(pattern)) throw new AclError('EINVAL');
+    if (!u.channels.includes(pattern)) u.channels.push(pattern);
+  } else if (r === 'allcommands' || r === '+@all') {
     u.allCommands = true;
     u.commandRules = [];
   } else if (r === 'nocommands' || r === '-@all') {
     u.allCommands = false;
     u.commandRules = [];
-  } else if (rule.startsWith('+') || rule.startsWith('-')) {
+  } else if (c0 === '+' || c0 === '-') {
     const what = r.slice(1);
     if (what.startsWith('@')) {
-      if (!(ACL_CATEGORIES as readonly string[]).includes(what.slice(1))) throw new AclError(`Unknown command or category name in ACL`);
-    } else if (!COMMANDS.has(what.split('|')[0] ?? '')) {
-      throw new AclError('Unknown command or category name in ACL');
+      if (!(ACL_CATEGORIES as readonly string[]).includes(what.slice(1))) throw new AclError('ENOENT');
+    } else {
+      const [top, sub, ...more] = what.split('|');
+      const spec = COMMANDS.get(top ?? '');
+      if (!spec) throw new AclError('ENOENT');
+      if (sub !== undefined) {
+        if (more.length) throw new AclError('ECHILD');
+        if (sub === '') throw new AclError('EINVAL');
+        if (!spec.subcommands.has(sub)) throw new AclError('ENOENT');
+      }
     }
-    u.commandRules.push([rule.startsWith('+'), what]);
+    u.commandRules.push([c0 === '+', what]);
   } else if (r === 'reset') {
-    Object.assign(u, { enabled: false, nopass: false, allCommands: false, commandRules: [], channels: [], allChannels: false, keys: [] });
-    u.passwords.clear();
+    Object.assign(u, { enabled: false, nopass: false, sanitize: 'sanitize-payload', allCommands: false, commandRules: [], allKeys: false, channels: [] });
+    u.allChannels = pubsubDefault === 'allchannels';
+    u.passwords = [];
+    u.keys.clear();
   } else {
-    throw new AclError('Syntax error');
+    throw new AclError('EINVAL');
   }
 }
 
+/** The users of one sentinel, and the settings that shape new ones. */
 export class AclUsers {
-  readonly users = new Map<string, AclUser>();
+  private readonly byName = new Map<string, AclUser>();
+  pubsubDefault: PubsubDefault = 'resetchannels';
 
   constructor(requirepass?: string) {
+    this.byName.set('default', AclUsers.defaultUser(requirepass));
+  }
+
+  /** redis's default user: everything allowed, no password unless requirepass gives one. */
+  static defaultUser(requirepass?: string): AclUser {
     const d = new AclUser('default');
-    for (const r of ['on', '~*', '&*', '+@all']) applyRule(d, r);
-    if (requirepass) applyRule(d, `>${requirepass}`);
-    else applyRule(d, 'nopass');
-    this.users.set('default', d);
+    for (const r of ['+@all', '~*', '&*', 'on', requirepass ? `>${requirepass}` : 'nopass']) applyRule(d, r);
+    return d;
   }
 
   get(name: string): AclUser | undefined {
-    return this.users.get(name);
+    return this.byName.get(name);
+  }
+
+  /** Users in name order (redis keeps them in a radix tree; ACL LIST, files and rewrites show this order). */
+  list(): AclUser[] {
+    return [...this.byName.values()].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  }
+
+  delete(name: string): boolean {
+    return this.byName.delete(name);
   }
 
   /** Whether a fresh connection starts authenticated as `default` (no password, user on). */
   defaultIsOpen(): boolean {
-    const d = this.users.get('default');
+    const d = this.byName.get('default');
     return d !== undefined && d.enabled && d.nopass;
   }
 
+  /**
+   * ACL SETUSER: the rules apply to a copy, so a bad rule leaves the user as it was. Throws
+   * AclError naming nothing; the caller names the rule (see firstBadRule).
+   */
   setUser(name: string, rules: readonly string[]): void {
-    const existing = this.users.get(name);
-    // Rules apply to a copy, so a bad rule leaves the user untouched.
-    const u = new AclUser(name);
-    if (existing) {
-      Object.assign(u, { ...existing, passwords: undefined, commandRules: [...existing.commandRules], channels: [...existing.channels], keys: [...existing.keys] });
-      (u as { passwords: Set<string> }).passwords = new Set(existing.passwords);
-    }
-    for (const r of rules) applyRule(u, r);
-    this.users.set(name, u);
+    const u = this.byName.get(name)?.clone() ?? new AclUser(name, this.pubsubDefault);
+    for (const r of rules) applyRule(u, r, this.pubsubDefault);
+    this.byName.set(name, u);
   }
+
+  /** The first rule of `rules` that fails when they are applied in order to a fresh user. */
+  firstBadRule(name: string, rules: readonly string[]): { rule: string; error: AclError } | null {
+    const u = this.byName.get(name)?.clone() ?? new AclUser(name, this.pubsubDefault);
+    for (const rule of rules) {
+      try {
+        applyRule(u, rule, this.pubsubDefault);
+      } catch (e) {
+        if (e instanceof AclError) return { rule, error: e };
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Users from `user` config lines, at start-up: `default` is reset before its rules apply
+   * (redis's ACLLoadConfiguredUsers), the others start as new users.
+   */
+  loadConfigured(users: readonly (readonly string[])[]): void {
+    for (const [name, ...rules] of users) {
+      const u = new AclUser(name!, this.pubsubDefault);
+      if (name === 'default') applyRule(u, 'reset', this.pubsubDefault);
+      for (const r of rules) applyRule(u, r, this.pubsubDefault);
+      this.byName.set(name!, u);
+    }
+  }
+
+  /** Replaces every user with `users` (ACL LOAD); `default` is created as redis's default if absent. */
+  replaceAll(users: readonly AclUser[]): void {
+    this.byName.clear();
+    for (const u of users) this.byName.set(u.name, u);
+    if (!this.byName.has('default')) this.byName.set('default', AclUsers.defaultUser());
+  }
+
+  /** ACL file contents: one `user` line per user, in name order. */
+  renderFile(): string {
+    return this.list()
+      .map((u) => `${u.describe()}\n`)
+      .join('');
+  }
+
+  /** ACL SAVE: writes the file atomically (temp file, fsync, rename). Throws on I/O errors. */
+  saveFile(file: string): void {
+    writeFileAtomic(file, this.renderFile());
+  }
+}
+
+/**
+ * Parses an ACL file with redis's rules (ACLLoadFromFile): every non-blank line must be
+ * `user <name> <rules...>`; every problem is collected, and if there is any, nothing is
+ * loaded. Returns the users, or the one-line error message redis gives.
+ */
+export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { users: AclUser[] } | { error: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    return { error: `Error loading ACLs, opening file '${file}': ${describeErrno(err)}` };
+  }
+  let errors = '';
+  const users = new Map<string, AclUser>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    const n = i + 1;
+    if (line === '') continue;
+    // redis splits ACL file lines on single spaces, without quoting.
+    const argv = line.split(' ').filter((a) => a !== '');
+    if (argv.length === 0) continue;
+    if (argv[0] !== 'user' || argv.length < 2) {
+      errors += `${file}:${n} should start with user keyword followed by the username. `;
+      continue;
+    }
+    const name = argv[1]!;
+    if (hasSpaces(name)) {
+      errors += `'${file}:${n}: username '${name}' contains invalid characters. `;
+      continue;
+    }
+    if (users.has(name)) {
+      errors += `WARNING: Duplicate user '${name}' found on line ${n}. `;
+      continue;
+    }
+    const u = new AclUser(name, pubsubDefault);
+    users.set(name, u);
+    let reported = false;
+    for (const raw of argv.slice(2)) {
+      const rule = raw.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '');
+      try {
+        applyRule(u, rule, pubsubDefault);
+      } catch (e) {
+        if (!(e instanceof AclError)) throw e;
+        // Unknown commands are named; other errors only once per line, since they may reveal a secret.
+        if (e.reason === 'ENOENT') errors += `${file}:${n}: Error in applying operation '${rule}': ${e.message}. `;
+        else if (!reported) {
+          errors += `${file}:${n}: ${e.message}. `;
+          reported = true;
+        }
+      }
+    }
+  }
+  if (errors) return { error: `${errors}WARNING: ACL errors detected, no change to the previously active ACL rules was performed` };
+  return { users: [...users.values()] };
+}
+
+/** strerror-like text of a Node error (redis prints strerror(errno)). */
+function describeErrno(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  if (code === 'EISDIR') return 'Is a directory';
+  return (err as Error).message;
 }
 
 export type AclDenialReason = 'command' | 'key' | 'channel' | 'auth';
@@ -193,6 +421,7 @@ export class AclLog {
   private entries: AclLogEntry[] = [];
   private nextId = 0;
 
+  /** acllog-max-len: entries kept (0 keeps none). */
   constructor(private readonly maxLen = 128) {}
 
   add(reason: AclDenialReason, object: string, username: string, clientInfo: string, now: number): void {
@@ -215,6 +444,10 @@ export class AclLog {
   /** The newest `count` entries. */
   list(count: number): readonly AclLogEntry[] {
     return this.entries.slice(0, Math.max(0, count));
+  }
+
+  get size(): number {
+    return this.entries.length;
   }
 
   reset(): void {

@@ -17,7 +17,7 @@ import type { ServerContext } from '../commands/generic.js';
 import { globMatch } from '../util/glob.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
-import { AclLog, AclUsers } from './acl.js';
+import { AclLog, AclUsers, parseAclFile } from './acl.js';
 import type { AclDenialReason } from './acl.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
@@ -41,6 +41,18 @@ export interface RespServerOptions {
  * 'drain' later.
  */
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The error written to a client refused by protected mode, before closing it. The first two
+ * sentences are redis's (tools look for them); the advice after them is ours, for a sentinel,
+ * which has no CONFIG SET.
+ */
+const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. ' +
+  'To accept other clients, do one of these: set a password for the default user (requirepass, or an ACL user line), ' +
+  "or put 'protected-mode no' in the sentinel's configuration file and restart it, making sure the port is not reachable " +
+  'from untrusted networks.\r\n';
 
 /** Commands a RESP2 client may still run while subscribed. */
 const SUBSCRIBED_MODE_OK = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
@@ -74,14 +86,54 @@ export class RespServer implements ServerContext {
   private closing = false;
   /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
   readonly acl: AclUsers;
-  readonly aclLog = new AclLog();
+  readonly aclLog: AclLog;
 
   constructor(opts: RespServerOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? Date.now;
     this.startedAt = this.clock();
     this.acl = new AclUsers(opts.options.requirepass);
-    for (const [name, ...rules] of opts.options.users ?? []) this.acl.setUser(name!, rules);
+    this.acl.pubsubDefault = opts.options.aclPubsubDefault ?? 'resetchannels';
+    this.acl.loadConfigured(opts.options.users ?? []);
+    this.aclLog = new AclLog(opts.options.acllogMaxLen ?? 128);
+  }
+
+  /**
+   * The ACL file at start-up (redis's ACLLoadUsersAtStartup): users in both the config file and
+   * an ACL file are refused, and an ACL file with any error stops the start. Returns the error
+   * to log before exiting, or null.
+   */
+  loadAclFileAtStartup(): string | null {
+    const file = this.opts.options.aclfile ?? '';
+    if (file === '') return null;
+    if ((this.opts.options.users ?? []).length > 0) {
+      return (
+        'Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. ' +
+        'This setup is very likely to lead to configuration errors and security holes, please define either an ACL file ' +
+        'or declare users directly in your redis.conf, but not both.'
+      );
+    }
+    const loaded = parseAclFile(file, this.acl.pubsubDefault);
+    if ('error' in loaded) return `Aborting Redis startup because of ACL errors: ${loaded.error}`;
+    this.acl.replaceAll(loaded.users);
+    return null;
+  }
+
+  /**
+   * ACL LOAD: replaces every user with the file's, or changes nothing when the file has any
+   * error. Connections of users that are gone or whose rules changed are closed (as 7.2
+   * does; 7.0 closed every non-default user's connections). Returns the error text or null.
+   */
+  reloadAclFile(current: Client): string | null {
+    const loaded = parseAclFile(this.opts.options.aclfile, this.acl.pubsubDefault);
+    if ('error' in loaded) return loaded.error;
+    const before = new Map(this.acl.list().map((u) => [u.name, u.describe()]));
+    this.acl.replaceAll(loaded.users);
+    const changed = new Set<string>();
+    for (const [name, text] of before) if (this.acl.get(name)?.describe() !== text) changed.add(name);
+    // `default` is updated in place, as in redis: its connections stay.
+    this.killClients((x) => x.user !== 'default' && changed.has(x.user), current);
+    return null;
   }
 
   get port(): number {
@@ -201,6 +253,17 @@ export class RespServer implements ServerContext {
     this.listeners.length = 0;
   }
 
+  /**
+   * protected-mode yes while the default user has no password: only loopback clients (exactly
+   * 127.0.0.1 and ::1, as redis compares them; an IPv4-mapped ::ffff:127.0.0.1 counts as
+   * 127.0.0.1) may connect. A sentinel starts with protected-mode no.
+   */
+  private refusedByProtectedMode(socket: net.Socket): boolean {
+    if (!this.opts.options.protectedMode || !this.acl.get('default')?.nopass) return false;
+    const ip = (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/i, '');
+    return ip !== '127.0.0.1' && ip !== '::1';
+  }
+
   private accept(socket: net.Socket): void {
     if (this.closing) {
       socket.destroy();
@@ -209,6 +272,12 @@ export class RespServer implements ServerContext {
     if (this.clients.size >= this.opts.options.maxclients) {
       this.stats.rejectedConnections++;
       socket.end(encodeReply(error('ERR max number of clients reached'), 2));
+      socket.on('error', () => {});
+      return;
+    }
+    if (this.refusedByProtectedMode(socket)) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_DENIED);
       socket.on('error', () => {});
       return;
     }
@@ -386,7 +455,7 @@ export class RespServer implements ServerContext {
       const user = this.acl.get(client.user);
       if (!user || !user.canRun(cmd.name)) {
         this.recordAclDenial(client, 'command', cmd.name);
-        return this.err(`NOPERM User ${client.user} has no permissions to run the '${cmd.name}' command`);
+        return this.err(`NOPERM this user has no permissions to run the '${cmd.name}' command`);
       }
     }
     if (client.proto === 2 && client.isPubsub && !SUBSCRIBED_MODE_OK.has(name)) {

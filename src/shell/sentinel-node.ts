@@ -189,8 +189,9 @@ export class SentinelNode {
       server: {
         ...this.config.server,
         loglevel: this.logLevelForConfig(),
-        // ACL users as they are now (ACL SETUSER / DELUSER), so they survive a restart.
-        users: [...this.server.acl.users.values()].map((u) => u.describe().split(' ').slice(1)),
+        // ACL users as they are now (ACL SETUSER / DELUSER), so they survive a restart; with an
+        // ACL file they live there (ACL SAVE), and the config file holds no user line.
+        users: this.config.server.aclfile ? [] : this.server.acl.list().map((u) => [u.name, ...u.rulesText().split(' ')]),
       },
       sentinel: this.core.exportGlobals(),
       masters: this.core.exportMasters(),

@@ -1,0 +1,130 @@
+/**
+ * The ACL model on its own: rules, descriptions, ACL files, the log's length limit. The same
+ * behaviours are checked byte for byte against redis-sentinel in test/integration/acl.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AclError, AclLog, AclUser, AclUsers, applyRule, parseAclFile, sha256 } from '../../src/server/acl.js';
+
+const user = (...rules: string[]): AclUser => {
+  const u = new AclUser('u');
+  for (const r of rules) applyRule(u, r);
+  return u;
+};
+
+const reasonOf = (rules: string[]): string => {
+  try {
+    user(...rules);
+    return 'accepted';
+  } catch (e) {
+    assert.ok(e instanceof AclError);
+    return e.reason;
+  }
+};
+
+test('rules: key permissions merge, duplicates are dropped, patterns after * are refused', () => {
+  assert.equal(user('%R~a', '%W~a', '~b', '~b', '&c', '&c').rulesText(), 'off ~a ~b resetchannels &c -@all');
+  assert.equal(user('%RW~x').keyPatterns().join(), '~x');
+  assert.equal(reasonOf(['allkeys', '~y']), 'EEXIST');
+  assert.equal(reasonOf(['allchannels', '&y']), 'EISDIR');
+  assert.equal(reasonOf(['%X~a']), 'EINVAL');
+  assert.equal(reasonOf(['%RR~a']), 'EINVAL');
+  assert.equal(reasonOf(['<missing']), 'ENODEV');
+  assert.equal(reasonOf([`!${'0'.repeat(64)}`]), 'ENODEV');
+  assert.equal(reasonOf(['#ABC']), 'EBADMSG');
+  assert.equal(reasonOf(['+client|']), 'EINVAL');
+  assert.equal(reasonOf(['+client|nosuch']), 'ENOENT');
+  assert.equal(reasonOf(['+client|kill|x']), 'ECHILD');
+  assert.equal(reasonOf(['+@nosuch']), 'ENOENT');
+  assert.equal(reasonOf(['what']), 'EINVAL');
+  assert.equal(reasonOf(['', 'on']), 'accepted');
+});
+
+test('passwords keep their order; nopass and resetpass clear them; a new password ends nopass', () => {
+  const u = user('on', '>b', '>a', '>b');
+  assert.deepEqual(u.passwords, [sha256('b'), sha256('a')]);
+  applyRule(u, '<b');
+  assert.deepEqual(u.passwords, [sha256('a')]);
+  applyRule(u, 'nopass');
+  assert.equal(u.checkPassword('anything'), true);
+  applyRule(u, '>z');
+  assert.equal(u.nopass, false);
+  assert.equal(u.checkPassword('anything'), false);
+  assert.equal(u.checkPassword('z'), true);
+  applyRule(u, 'off');
+  assert.equal(u.checkPassword('z'), false, 'a disabled user cannot authenticate');
+});
+
+test('reset follows acl-pubsub-default; new users too', () => {
+  const users = new AclUsers();
+  users.pubsubDefault = 'allchannels';
+  users.setUser('n', ['on']);
+  assert.throws(() => users.setUser('x', ['&x']), AclError, 'a pattern after the default &*');
+  users.setUser('r', ['on', 'resetchannels', '&x', 'reset']);
+  assert.equal(users.get('n')!.describe(), 'user n on &* -@all');
+  assert.equal(users.get('r')!.describe(), 'user r off sanitize-payload &* -@all');
+});
+
+test('a failing SETUSER changes nothing, and the failing rule is named', () => {
+  const users = new AclUsers();
+  users.setUser('a', ['on', '>p']);
+  const before = users.get('a')!.describe();
+  assert.deepEqual(users.firstBadRule('a', ['off', '~*', '~x'])?.rule, '~x');
+  assert.throws(() => users.setUser('a', ['off', '~*', '~x']), AclError);
+  assert.equal(users.get('a')!.describe(), before);
+});
+
+test('config users: default is reset before its line applies (redis-sentinel then shows sanitize-payload)', () => {
+  const users = new AclUsers('secret');
+  users.loadConfigured([['default', 'on', 'nopass', '~*', '+@all'], ['b', 'on']]);
+  assert.equal(users.get('default')!.describe(), 'user default on nopass sanitize-payload ~* resetchannels +@all');
+  assert.deepEqual(
+    users.list().map((u) => u.name),
+    ['b', 'default'],
+  );
+});
+
+test('ACL files: every problem is reported, nothing loads unless all is well; default is added when missing', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-ts-acl-'));
+  try {
+    const f = path.join(dir, 'users.acl');
+    fs.writeFileSync(f, '\n  user a on >x  \r\nuser a off\nuser\nuser b on +nosuch +@nosuch\nuser c <gone <also\n');
+    const bad = parseAclFile(f, 'resetchannels');
+    assert.ok('error' in bad);
+    assert.equal(
+      bad.error,
+      `WARNING: Duplicate user 'a' found on line 3. ${f}:4 should start with user keyword followed by the username. ` +
+        `${f}:5: Error in applying operation '+nosuch': Unknown command or category name in ACL. ` +
+        `${f}:5: Error in applying operation '+@nosuch': Unknown command or category name in ACL. ` +
+        `${f}:6: The password you are trying to remove from the user does not exist. ` +
+        'WARNING: ACL errors detected, no change to the previously active ACL rules was performed',
+    );
+    fs.writeFileSync(f, 'user a on >x ~k\n');
+    const good = parseAclFile(f, 'resetchannels');
+    assert.ok('users' in good);
+    const users = new AclUsers('pw');
+    users.replaceAll(good.users);
+    assert.equal(users.renderFile(), `user a on #${sha256('x')} ~k resetchannels -@all\nuser default on nopass ~* &* +@all\n`);
+    users.saveFile(f);
+    assert.equal(fs.readFileSync(f, 'utf8'), users.renderFile());
+    const missing = parseAclFile(path.join(dir, 'none'), 'resetchannels');
+    assert.ok('error' in missing && missing.error.endsWith(': No such file or directory'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ACL LOG keeps at most acllog-max-len entries, newest first; 0 keeps none', () => {
+  const log = new AclLog(2);
+  for (const obj of ['a', 'b', 'c']) log.add('command', obj, 'u', '', 0);
+  assert.deepEqual(
+    log.list(10).map((e) => e.object),
+    ['c', 'b'],
+  );
+  const none = new AclLog(0);
+  none.add('auth', 'auth', 'u', '', 0);
+  assert.equal(none.size, 0);
+});
