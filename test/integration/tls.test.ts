@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { REDIS_CLI, redisCli, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
@@ -34,9 +35,11 @@ before(async () => {
   replicaTls = await freePort();
   master = await startRedis({ args: ['--tls-port', String(masterTls), ...tlsArgs()] });
   replica = await startRedis({ args: ['--tls-port', String(replicaTls), ...tlsArgs(), '--replicaof', '127.0.0.1', String(masterTls)] });
-  for (let i = 0; i < 2; i++) {
+  // Two sentinel-ts and one redis-sentinel: one quorum over TLS, mixed.
+  for (const impl of ['ts', 'ts', 'redis'] as const) {
     const port = await freePort();
     const s = await startSentinel({
+      impl,
       lines: [
         `tls-port ${port}`,
         `tls-cert-file ${certs.cert}`,
@@ -44,7 +47,8 @@ before(async () => {
         `tls-ca-cert-file ${certs.ca}`,
         'tls-replication yes',
         `sentinel monitor mymaster 127.0.0.1 ${masterTls} 2`,
-        'sentinel down-after-milliseconds mymaster 2000',
+        'sentinel down-after-milliseconds mymaster 1000',
+        'sentinel failover-timeout mymaster 10000',
       ],
     });
     sentinels.push({ s, tls: port });
@@ -59,16 +63,17 @@ after(async () => {
 
 test('over TLS: the sentinels monitor a TLS redis, find its replica and each other', async () => {
   for (const { s } of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${masterTls},slaves=1,sentinels=2`), 15000, `TLS topology on ${s.port}`);
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${masterTls},slaves=1,sentinels=3`), 15000, `TLS topology on ${s.port}`);
     const r = await redisCli(s.port, 'sentinel', 'replicas', 'mymaster');
     assert.match(r, new RegExp(`port\\n${replicaTls}\\n`));
     assert.doesNotMatch(r, /disconnected/);
     // Peers announce (and are reached on) their TLS port.
-    const other = sentinels.find((x) => x.s !== s)!;
-    await waitFor(async () => {
-      const peers = await redisCli(s.port, 'sentinel', 'sentinels', 'mymaster');
-      return new RegExp(`port\\n${other.tls}\\n`).test(peers) && !peers.includes('disconnected');
-    }, 10000, 'the peer to be reached over TLS');
+    for (const other of sentinels.filter((x) => x.s !== s)) {
+      await waitFor(async () => {
+        const peers = await redisCli(s.port, 'sentinel', 'sentinels', 'mymaster');
+        return new RegExp(`port\\n${other.tls}\\n`).test(peers) && !peers.includes('disconnected');
+      }, 10000, `the peer on ${other.tls} to be reached over TLS by ${s.impl} on ${s.port}`);
+    }
     assert.equal(s.stderr(), '');
   }
 });
@@ -93,4 +98,44 @@ test('redis-cli --tls and ioredis with TLS talk to the sentinel TLS port', async
     }
   })();
   assert.equal(noCert, 'refused');
+});
+
+test('node-redis with TLS talks to the sentinel TLS port', async () => {
+  const { tls } = sentinels[0]!;
+  const c = createClient({
+    socket: { host: '127.0.0.1', port: tls, tls: true, ca: fs.readFileSync(certs.ca), cert: fs.readFileSync(certs.cert), key: fs.readFileSync(certs.key), reconnectStrategy: false },
+  });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    assert.equal(await c.ping(), 'PONG');
+    assert.deepEqual(await c.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster']), ['127.0.0.1', String(masterTls)]);
+  } finally {
+    // Not QUIT: redis-sentinel 7.0 does not know it.
+    c.destroy();
+  }
+});
+
+// Last: it changes the topology. Every link (to the servers and between the sentinels, one of
+// them redis-sentinel) is TLS; the master stops answering and the mixed quorum fails it over.
+test('over TLS: a stopped master is failed over by the mixed quorum, and the old master rejoins as a replica', async () => {
+  master.sigstop();
+  try {
+    for (const { s } of sentinels) {
+      await waitFor(
+        async () => (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')) === `127.0.0.1\n${replicaTls}\n`,
+        30000,
+        `${s.impl} sentinel on ${s.port} to report the promoted replica`,
+      );
+    }
+    assert.match(await redisCli(replica.port, 'role'), /^master\n/);
+  } finally {
+    master.sigcont();
+  }
+  // The old master comes back and is turned into a replica of the new one, over TLS.
+  await waitFor(async () => (await redisCli(master.port, 'info', 'replication')).includes(`master_port:${replicaTls}`), 30000, 'the old master to replicate from the new one');
+  for (const { s } of sentinels) {
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${replicaTls},slaves=1,sentinels=3`), 30000, `${s.impl} sentinel to see the new topology`);
+    if (s.impl === 'ts') assert.equal(s.stderr(), '');
+  }
 });
