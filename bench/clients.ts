@@ -1,13 +1,18 @@
 /**
  * Many clients and slow subscribers: memory must stay bounded and other clients served.
- *   1. N idle connections: resident memory before and after.
- *   2. S subscribers to every event that never read, while a client generates large events
- *      (SENTINEL SET rename-command with a 1 KB name): the server must drop them at the
- *      pub/sub output limit (32 MB by default) instead of buffering without bound; meanwhile
- *      a normal client's PING latency is measured.
+ *   1. N idle connections: resident memory before and after (KB per connection).
+ *   2. N busy connections: each sends R PINGs, one at a time; total time and the slowest
+ *      client's wait (does one client starve?).
+ *   3. S subscribers to every event (PSUBSCRIBE *) that never read, while a client makes
+ *      events of ~1 KB as fast as it can (SENTINEL RESET * over M masters with 1 KB names:
+ *      no config rewrite, M events per command). The server must drop them at the pub/sub
+ *      output limit (client-output-buffer-limit pubsub, 32 MB hard by default) instead of
+ *      buffering without bound; a normal client's PING latency is sampled meanwhile.
+ *   4. Fairness under config rewrites: one client pipelines SENTINEL SETs (each rewrites and
+ *      fsyncs the config file) while another PINGs.
  * Runs against sentinel-ts and, when installed, redis-sentinel, in the same run.
  *
- *   node dist/bench/clients.js [--clients N] [--subscribers S] [--events E]
+ *   node dist/bench/clients.js [--clients N] [--pings R] [--subscribers S] [--events E] [--masters M]
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,8 +22,10 @@ import type { SentinelImpl } from '../test/helpers/processes.js';
 const argv = process.argv.slice(2);
 const arg = (k: string, d: number): number => (argv.includes(k) ? Number(argv[argv.indexOf(k) + 1]) : d);
 const N = arg('--clients', 2000);
+const R = arg('--pings', 50);
 const S = arg('--subscribers', 20);
-const E = arg('--events', 60000);
+const E = arg('--events', 100000);
+const M = arg('--masters', 50);
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -32,61 +39,99 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-async function pingMs(sock: net.Socket): Promise<number> {
-  const t = performance.now();
-  await new Promise<void>((resolve) => {
-    sock.once('data', () => resolve());
-    sock.write('PING\r\n');
-  });
-  return performance.now() - t;
+/** Sends `count` inline PINGs one after the other, each after the previous reply. */
+async function pings(sock: net.Socket, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await new Promise<void>((resolve) => {
+      sock.once('data', () => resolve());
+      sock.write('PING\r\n');
+    });
+    times.push(performance.now() - t);
+  }
+  return times;
 }
 
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+const fmt = (ms: number): string => `${ms.toFixed(2)} ms`;
+
 async function run(impl: SentinelImpl): Promise<void> {
-  const s = await startSentinel({ impl, lines: ['sentinel monitor mymaster 127.0.0.1 1 2', 'maxclients 10000'] });
+  const label = impl === 'ts' ? 'sentinel-ts   ' : 'redis-sentinel';
+  const longName = (i: number): string => `m${i}-${'x'.repeat(1000)}`;
+  const masters = Array.from({ length: M }, (_, i) => `sentinel monitor ${longName(i)} 127.0.0.1 1 2`);
+  const s = await startSentinel({ impl, lines: ['sentinel monitor mymaster 127.0.0.1 1 2', 'maxclients 10000', ...masters] });
   try {
     await sleep(300);
     const base = rssMb(s.pid);
+
+    // 1. Idle connections.
     const idle: net.Socket[] = [];
     for (let i = 0; i < N; i++) idle.push(await connect(s.port));
     await sleep(500);
     const withClients = rssMb(s.pid);
+
+    // 2. The same connections, busy.
+    const t0 = performance.now();
+    const perClient = await Promise.all(idle.map((c) => pings(c, R)));
+    const busyMs = performance.now() - t0;
+    const all = perClient.flat().sort((a, b) => a - b);
     for (const c of idle) c.destroy();
 
+    // 3. Stalled subscribers and a flood of events.
     const subs: net.Socket[] = [];
-    let closedByServer = 0;
+    let dropped = 0;
     for (let i = 0; i < S; i++) {
       const c = await connect(s.port);
-      c.on('close', () => closedByServer++);
+      c.on('close', () => dropped++);
       c.write('PSUBSCRIBE *\r\n');
       c.pause(); // never read: the server's output buffer for it grows
       subs.push(c);
     }
     const probe = await connect(s.port);
     const driver = await connect(s.port);
-    driver.on('data', () => {});
-    const name = 'X'.repeat(1000);
+    let resets = 0;
+    driver.on('data', (d) => (resets += (d.toString().match(/:/g) ?? []).length));
+    const commands = Math.ceil(E / (M + 1));
     let peakRss = 0;
     const latencies: number[] = [];
-    for (let sent = 0; sent < E; sent += 500) {
-      let batch = '';
-      for (let k = 0; k < 500; k++) batch += `SENTINEL SET mymaster rename-command PING ${name}${(sent + k) % 10}\r\n`;
-      driver.write(batch);
-      await sleep(5);
-      if (sent % 5000 === 0) {
-        latencies.push(await pingMs(probe));
-        peakRss = Math.max(peakRss, rssMb(s.pid));
-      }
+    const floodStart = performance.now();
+    for (let sent = 0; sent < commands; sent += 20) {
+      driver.write('SENTINEL RESET *\r\n'.repeat(20));
+      latencies.push(...(await pings(probe, 1)));
+      peakRss = Math.max(peakRss, rssMb(s.pid));
     }
-    await sleep(500);
+    while (resets < commands && performance.now() - floodStart < 60000) await sleep(20);
+    const floodMs = performance.now() - floodStart;
+    await sleep(300);
     peakRss = Math.max(peakRss, rssMb(s.pid));
+    const afterFlood = rssMb(s.pid);
     latencies.sort((a, b) => a - b);
+    for (const c of [...subs, driver]) c.destroy();
+
+    // 4. Config rewrites pipelined by one client, PINGs by another.
+    const writer = await connect(s.port);
+    let setsDone = 0;
+    writer.on('data', (d) => (setsDone += (d.toString().match(/\+OK/g) ?? []).length));
+    const SETS = 500;
+    writer.write(Array.from({ length: SETS }, (_, i) => `SENTINEL SET mymaster down-after-milliseconds ${30000 + i}\r\n`).join(''));
+    const setStart = performance.now();
+    const during: number[] = [];
+    while (setsDone < SETS && performance.now() - setStart < 60000) during.push(...(await pings(probe, 1)));
+    const setMs = performance.now() - setStart;
+    during.sort((a, b) => a - b);
+    for (const c of [writer, probe]) c.destroy();
+
     process.stdout.write(
-      `${impl === 'ts' ? 'sentinel-ts   ' : 'redis-sentinel'}  rss ${base.toFixed(1)} MB idle, ${withClients.toFixed(1)} MB with ${N} clients ` +
-        `(${(((withClients - base) * 1024) / N).toFixed(1)} KB each); ${E} events of ~1 KB to ${S} stalled subscribers: ` +
-        `peak rss ${peakRss.toFixed(1)} MB, ${closedByServer}/${S} subscribers dropped at the output limit, ` +
-        `PING p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(2)} ms max ${latencies[latencies.length - 1]!.toFixed(2)} ms\n`,
+      `${label}  rss ${base.toFixed(1)} MB at start, ${withClients.toFixed(1)} MB with ${N} idle clients ` +
+        `(${(((withClients - base) * 1024) / N).toFixed(1)} KB each)\n` +
+        `${label}  ${N} clients x ${R} PINGs: ${busyMs.toFixed(0)} ms (${((N * R) / (busyMs / 1000) / 1000).toFixed(1)}k PING/s), ` +
+        `wait p50 ${fmt(pct(all, 0.5))} p99 ${fmt(pct(all, 0.99))} max ${fmt(all[all.length - 1]!)}\n` +
+        `${label}  ${commands * (M + 1)} events of ~1 KB in ${floodMs.toFixed(0)} ms to ${S} stalled subscribers: ${dropped}/${S} dropped at the ` +
+        `output limit, peak rss ${peakRss.toFixed(1)} MB, ${afterFlood.toFixed(1)} MB after; PING p50 ${fmt(pct(latencies, 0.5))} max ${fmt(latencies[latencies.length - 1]!)}\n` +
+        `${label}  ${SETS} pipelined config-rewriting SENTINEL SETs in ${setMs.toFixed(0)} ms; another client's PING meanwhile ` +
+        `p50 ${fmt(pct(during, 0.5))} max ${fmt(during[during.length - 1] ?? 0)} (${during.length} samples)\n`,
     );
-    for (const c of [...subs, probe, driver]) c.destroy();
   } finally {
     await s.stop();
   }

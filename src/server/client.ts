@@ -36,6 +36,14 @@ export class Client {
   closed = false;
   /** When the output first went over the pub/sub soft limit (0 = not over). */
   softLimitSince = 0;
+  /**
+   * Output not yet handed to the socket, held while the socket waits for 'drain'. A reader
+   * that stalls then costs one list we can drop at once: chunks left inside a destroyed
+   * socket would each be failed with an error object of their own.
+   */
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private awaitingDrain = false;
 
   constructor(id: number, socket: net.Socket, limits: Partial<RequestLimits>, authenticated: boolean, now: number) {
     this.id = id;
@@ -46,6 +54,50 @@ export class Client {
     this.lastInteraction = now;
     this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = formatAddr(socket.localAddress, socket.localPort);
+  }
+
+  /** Writes in order: straight to the socket, or behind what waits for 'drain'. */
+  send(data: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (this.awaitingDrain) {
+      this.queued.push(data);
+      this.queuedBytes += data.length;
+      return;
+    }
+    if (!this.socket.write(data)) {
+      this.awaitingDrain = true;
+      this.socket.once('drain', () => this.flushQueued());
+    }
+  }
+
+  private flushQueued(): void {
+    this.awaitingDrain = false;
+    if (this.queued.length === 0) return;
+    const data = this.queued.length === 1 ? this.queued[0]! : Buffer.concat(this.queued);
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.send(data);
+  }
+
+  /** Bytes written but not yet taken by the kernel (CLIENT LIST omem, the output limits). */
+  get pendingOutput(): number {
+    return this.socket.writableLength + this.queuedBytes;
+  }
+
+  /** Closes the connection once everything written so far has been sent. */
+  endAfterOutput(): void {
+    if (this.queued.length > 0) {
+      const data = Buffer.concat(this.queued);
+      this.discardOutput();
+      this.socket.write(data);
+    }
+    this.socket.end();
+  }
+
+  /** Forgets the queued output (the client is being dropped). */
+  discardOutput(): void {
+    this.queued = [];
+    this.queuedBytes = 0;
   }
 
   get subscriptionCount(): number {
@@ -75,7 +127,7 @@ export class Client {
     const idle = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
     const redir = this.tracking.on ? this.tracking.redirect : -1;
     const qbuf = this.parser.bufferedBytes();
-    const obl = this.socket.writableLength;
+    const obl = this.pendingOutput;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${socketFd(this.socket)} name=${this.name} age=${age} idle=${idle} ` +
       `flags=${flags} db=0 sub=${this.channels.size} psub=${this.patterns.size} ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 ` +
