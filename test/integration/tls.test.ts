@@ -2,30 +2,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { REDIS_CLI, redisCli, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import { REDIS_CLI, redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
+import { makeCerts } from '../helpers/certs.js';
+import type { TestCerts } from '../helpers/certs.js';
 
-let certs: { ca: string; cert: string; key: string };
+let certs: TestCerts;
 let master: RedisServer;
 let replica: RedisServer;
 let masterTls: number;
 let replicaTls: number;
 const sentinels: { s: SentinelProcess; tls: number }[] = [];
-
-/** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
-function makeCerts(): { ca: string; cert: string; key: string } {
-  const d = tempDir('tls-');
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=sentinel-ts test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(path.join(d, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf');
-  return { ca: path.join(d, 'ca.crt'), cert: path.join(d, 'server.crt'), key: path.join(d, 'server.key') };
-}
 
 const tlsArgs = (): string[] => ['--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-replication', 'yes'];
 

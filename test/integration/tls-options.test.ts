@@ -1,0 +1,128 @@
+/**
+ * The TLS listener's options on a real sentinel process, each checked with real TLS clients
+ * (redis-cli --tls and Node's tls): an encrypted key (tls-key-file-pass), tls-auth-clients
+ * optional / no, tls-protocols, tls-ciphers, tls-ciphersuites and tls-ca-cert-dir.
+ * SENTINEL_IMPL=redis runs the same checks against redis-sentinel.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { REDIS_CLI, removeTempDir, startSentinel } from '../helpers/processes.js';
+import type { SentinelProcess } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
+import { ENCRYPTED_KEY_PASS, makeCerts } from '../helpers/certs.js';
+import type { TestCerts } from '../helpers/certs.js';
+
+let certs: TestCerts;
+
+before(() => {
+  certs = makeCerts();
+});
+
+after(() => {
+  removeTempDir(certs.dir);
+});
+
+/** A sentinel with only a TLS listener's settings (plus the plain port the harness needs). */
+async function tlsSentinel(lines: string[]): Promise<{ s: SentinelProcess; tls: number }> {
+  const port = await freePort();
+  const s = await startSentinel({ lines: [`tls-port ${port}`, `tls-cert-file ${certs.cert}`, ...lines] });
+  return { s, tls: port };
+}
+
+/** PING over TLS with Node's client: the reply, or `refused: <why>` when the handshake or the connection fails. */
+function tlsPing(port: number, opts: tls.ConnectionOptions): Promise<string> {
+  return new Promise((resolve) => {
+    const c = tls.connect({ host: '127.0.0.1', port, checkServerIdentity: () => undefined, ca: fs.readFileSync(certs.ca), ...opts });
+    let out = '';
+    const done = (r: string): void => {
+      c.destroy();
+      resolve(r);
+    };
+    c.on('secureConnect', () => c.write('PING\r\n'));
+    c.on('data', (d) => {
+      out += d.toString();
+      if (out.endsWith('\r\n')) done(out.trim());
+    });
+    c.on('error', (e) => done(`refused: ${e.message}`));
+    c.on('close', () => done(out ? out.trim() : 'refused: closed'));
+  });
+}
+
+const withCert = (): tls.ConnectionOptions => ({ cert: fs.readFileSync(certs.cert), key: fs.readFileSync(certs.key) });
+
+/** redis-cli --tls PING; the output, or `refused` when it fails. */
+function cliPing(port: number, ...tlsArgs: string[]): string {
+  try {
+    return execFileSync(REDIS_CLI, ['--tls', '--cacert', certs.ca, ...tlsArgs, '-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  } catch {
+    return 'refused';
+  }
+}
+
+test('tls-key-file-pass opens an encrypted key; tls-auth-clients optional takes clients with or without a certificate', async () => {
+  const { s, tls: port } = await tlsSentinel([`tls-key-file ${certs.encryptedKey}`, `tls-key-file-pass ${ENCRYPTED_KEY_PASS}`, `tls-ca-cert-file ${certs.ca}`, 'tls-auth-clients optional']);
+  try {
+    assert.equal(cliPing(port), 'PONG');
+    assert.equal(cliPing(port, '--cert', certs.cert, '--key', certs.key), 'PONG');
+    assert.equal(s.stderr(), '');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('tls-auth-clients no: no certificate is asked for; yes (the default): a client without one is refused', async () => {
+  const open = await tlsSentinel([`tls-key-file ${certs.key}`, 'tls-auth-clients no']);
+  const strict = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`]);
+  try {
+    assert.equal(await tlsPing(open.tls, {}), '+PONG');
+    assert.match(await tlsPing(strict.tls, {}), /^refused/);
+    assert.equal(await tlsPing(strict.tls, withCert()), '+PONG');
+  } finally {
+    await open.s.stop();
+    await strict.s.stop();
+  }
+});
+
+test('tls-protocols limits the versions offered', async () => {
+  const { s, tls: port } = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-protocols TLSv1.3']);
+  try {
+    assert.match(await tlsPing(port, { ...withCert(), maxVersion: 'TLSv1.2' }), /^refused/);
+    assert.equal(await tlsPing(port, { ...withCert(), minVersion: 'TLSv1.3' }), '+PONG');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('tls-ciphers (TLS 1.2) and tls-ciphersuites (TLS 1.3) limit the ciphers accepted', async () => {
+  const v12 = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-protocols TLSv1.2', 'tls-ciphers ECDHE-RSA-AES128-GCM-SHA256']);
+  const v13 = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-protocols TLSv1.3', 'tls-ciphersuites TLS_AES_128_GCM_SHA256']);
+  try {
+    const tls12 = { ...withCert(), maxVersion: 'TLSv1.2' as const };
+    assert.match(await tlsPing(v12.tls, { ...tls12, ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' }), /^refused/);
+    assert.equal(await tlsPing(v12.tls, { ...tls12, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), '+PONG');
+    const tls13 = { ...withCert(), minVersion: 'TLSv1.3' as const };
+    assert.match(await tlsPing(v13.tls, { ...tls13, ciphers: 'TLS_AES_256_GCM_SHA384' }), /^refused/);
+    assert.equal(await tlsPing(v13.tls, { ...tls13, ciphers: 'TLS_AES_128_GCM_SHA256' }), '+PONG');
+  } finally {
+    await v12.s.stop();
+    await v13.s.stop();
+  }
+});
+
+test('tls-ca-cert-dir: client certificates are checked against the CAs of a directory (openssl rehash layout)', async () => {
+  const caDir = path.join(certs.dir, 'cadir');
+  fs.mkdirSync(caDir, { recursive: true });
+  fs.copyFileSync(certs.ca, path.join(caDir, 'ca.pem'));
+  execFileSync('openssl', ['rehash', caDir], { stdio: 'ignore' });
+  const { s, tls: port } = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-dir ${caDir}`]);
+  try {
+    assert.equal(await tlsPing(port, withCert()), '+PONG');
+    assert.match(await tlsPing(port, {}), /^refused/);
+  } finally {
+    await s.stop();
+  }
+});
