@@ -16,6 +16,7 @@
  * an explicit stack, so a large reply arriving in many chunks is parsed once; while a line end
  * or a bulk body is awaited, chunks are only queued, and joined once the awaited bytes are in.
  */
+import { ChunkJoiner } from './chunk-joiner.js';
 export class RespError {
   constructor(readonly message: string) {}
 }
@@ -55,7 +56,6 @@ const DEFAULT_LIMITS: ReplyLimits = {
 
 const CR = 0x0d;
 const LF = 0x0a;
-const EMPTY = Buffer.alloc(0);
 
 /** The element at `pos` is not complete yet (nothing was consumed). */
 const INCOMPLETE = Symbol('incomplete');
@@ -114,14 +114,8 @@ function describe(text: string): string {
 
 export class ReplyParser {
   private readonly limits: ReplyLimits;
-  private buf: Buffer = EMPTY;
-  private pos = 0;
-  /** Chunks queued while waiting (joined to `buf` once the awaited bytes are there). */
-  private held: Buffer[] = [];
-  private heldBytes = 0;
-  /** While waiting: join once this many unparsed bytes are in, or a chunk holding LF arrives. */
-  private retryAt = 0;
-  private retryOnLF = false;
+  /** Unparsed input, and chunks held back while waiting for more. */
+  private readonly input = new ChunkJoiner();
   /** Aggregates of the current reply still collecting elements, innermost last. */
   private readonly stack: Frame[] = [];
   /** Bytes already consumed by the current, unfinished reply. */
@@ -134,28 +128,11 @@ export class ReplyParser {
 
   /** Bytes received and not parsed yet. */
   bufferedBytes(): number {
-    return this.buf.length - this.pos + this.heldBytes;
+    return this.input.unparsed;
   }
 
   feed(chunk: Buffer): void {
-    if (this.failure || chunk.length === 0) return;
-    const unparsed = this.bufferedBytes() + chunk.length;
-    if (unparsed < this.retryAt && !(this.retryOnLF && chunk.indexOf(LF) >= 0)) {
-      this.held.push(chunk);
-      this.heldBytes += chunk.length;
-      return;
-    }
-    if (this.pos >= this.buf.length && this.held.length === 0) {
-      this.buf = chunk;
-    } else {
-      const rest = this.pos < this.buf.length ? this.buf.subarray(this.pos) : EMPTY;
-      this.buf = Buffer.concat([rest, ...this.held, chunk], unparsed);
-    }
-    this.pos = 0;
-    this.held = [];
-    this.heldBytes = 0;
-    this.retryAt = 0;
-    this.retryOnLF = false;
+    if (!this.failure) this.input.feed(chunk);
   }
 
   /** The next complete reply, or undefined when more bytes are needed; throws RespProtocolError. */
@@ -166,10 +143,7 @@ export class ReplyParser {
     } catch (err) {
       if (!(err instanceof RespProtocolError)) throw err;
       this.failure = err;
-      this.buf = EMPTY;
-      this.pos = 0;
-      this.held = [];
-      this.heldBytes = 0;
+      this.input.clear();
       this.stack.length = 0;
       throw err;
     }
@@ -178,16 +152,15 @@ export class ReplyParser {
   private parse(): RespValue | undefined {
     for (;;) {
       if (this.replyBytes + this.bufferedBytes() > this.limits.maxReplyBytes) throw new RespProtocolError('reply too large');
-      if (this.held.length > 0) return undefined; // still waiting: feed() joins when it is time
-      if (this.pos >= this.buf.length) {
-        this.buf = EMPTY;
-        this.pos = 0;
+      if (this.input.waiting) return undefined; // feed() joins the held chunks when it is time
+      if (this.input.pos >= this.input.buf.length) {
+        this.input.releaseIfConsumed();
         return undefined;
       }
-      const start = this.pos;
+      const start = this.input.pos;
       const step = this.element();
       if (step === INCOMPLETE) return undefined;
-      this.replyBytes += this.pos - start;
+      this.replyBytes += this.input.pos - start;
       if (step === OPENED) continue;
       const done = this.complete(step);
       if (done === undefined) continue;
@@ -218,14 +191,13 @@ export class ReplyParser {
 
   /** Waits until `bytes` unparsed bytes are available, or (lineEnd) a chunk holding LF arrives. */
   private wait(bytes: number, lineEnd: boolean): typeof INCOMPLETE {
-    this.retryAt = bytes;
-    this.retryOnLF = lineEnd;
+    this.input.waitFor(bytes, lineEnd ? LF : -1);
     return INCOMPLETE;
   }
 
   /** The end (index of the CR of CRLF) of the line starting at `from`, or -1 when it is not all here. */
   private lineEnd(from: number): number {
-    const buf = this.buf;
+    const buf = this.input.buf;
     let cr = from;
     for (;;) {
       cr = findByte(buf, cr, CR);
@@ -257,8 +229,8 @@ export class ReplyParser {
 
   /** Parses the element at `pos`, consuming it unless INCOMPLETE. */
   private element(): Step {
-    const buf = this.buf;
-    const start = this.pos;
+    const buf = this.input.buf;
+    const start = this.input.pos;
     const type = buf[start]!;
     // Checked before the line is awaited: garbage is refused at once, not after a timeout.
     if (TYPE_BYTES[type] !== 1) throw new RespProtocolError(`unexpected type byte 0x${type.toString(16).padStart(2, '0')}`);
@@ -267,14 +239,14 @@ export class ReplyParser {
     const next = end + 2;
     switch (type) {
       case 0x2b /* + */:
-        this.pos = next;
+        this.input.pos = next;
         return buf.toString('utf8', start + 1, end);
       case 0x2d /* - */:
-        this.pos = next;
+        this.input.pos = next;
         return new RespError(buf.toString('utf8', start + 1, end));
       case 0x3a /* : */: {
         const short = shortInteger(buf, start + 1, end);
-        this.pos = next;
+        this.input.pos = next;
         if (short !== null) return short;
         const text = buf.toString('latin1', start + 1, end);
         const n = this.integer(text);
@@ -285,13 +257,13 @@ export class ReplyParser {
       case 0x21 /* ! */: {
         const len = this.length(buf, start + 1, end);
         if (len < 0) {
-          this.pos = next;
+          this.input.pos = next;
           return null;
         }
         if (len > this.limits.maxBulkLen) throw new RespProtocolError(`bulk of ${len} bytes is too large`);
         if (buf.length - next < len + 2) return this.wait(next - start + len + 2, false);
         if (buf[next + len] !== CR || buf[next + len + 1] !== LF) throw new RespProtocolError('bulk string not followed by CRLF');
-        this.pos = next + len + 2;
+        this.input.pos = next + len + 2;
         if (type === 0x24) return buf.toString('utf8', next, next + len);
         if (type === 0x21) return new RespError(buf.toString('utf8', next, next + len));
         // Verbatim: a 3-byte format ("txt", "mkd") and ':' come before the text.
@@ -304,7 +276,7 @@ export class ReplyParser {
       case 0x25 /* % */:
       case 0x7c /* | */: {
         const n = this.length(buf, start + 1, end);
-        this.pos = next;
+        this.input.pos = next;
         if (n < 0) {
           if (type === 0x7c) throw new RespProtocolError('null attribute');
           return null;
@@ -318,17 +290,17 @@ export class ReplyParser {
       }
       case 0x5f /* _ */:
         if (end !== start + 1) throw new RespProtocolError(`bad null ${describe(buf.toString('latin1', start + 1, end))}`);
-        this.pos = next;
+        this.input.pos = next;
         return null;
       case 0x23 /* # */: {
         const text = buf.toString('latin1', start + 1, end);
         if (text !== 't' && text !== 'f') throw new RespProtocolError(`bad boolean ${describe(text)}`);
-        this.pos = next;
+        this.input.pos = next;
         return text === 't' ? 1 : 0;
       }
       case 0x2c /* , */: {
         const text = buf.toString('latin1', start + 1, end);
-        this.pos = next;
+        this.input.pos = next;
         const lower = text.toLowerCase();
         if (lower === 'inf' || lower === '+inf') return Infinity;
         if (lower === '-inf') return -Infinity;
@@ -339,7 +311,7 @@ export class ReplyParser {
       case 0x28 /* ( */: {
         const text = buf.toString('latin1', start + 1, end);
         if (!INTEGER.test(text)) throw new RespProtocolError(`bad big number ${describe(text)}`);
-        this.pos = next;
+        this.input.pos = next;
         return BigInt(text);
       }
       default:

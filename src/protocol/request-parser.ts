@@ -10,6 +10,7 @@
  * in small chunks costs linear, not quadratic, copying and scanning.
  */
 import { splitArgs } from '../util/split-args.js';
+import { ChunkJoiner } from './chunk-joiner.js';
 
 export interface RequestLimits {
   /** Longest inline request line, and longest `*<n>`/`$<n>` line, in bytes (redis: 64 KiB). */
@@ -56,7 +57,6 @@ const LF = 0x0a;
 const NUL = 0x00;
 const STAR = 0x2a;
 const DOLLAR = 0x24;
-const EMPTY = Buffer.alloc(0);
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
 
@@ -121,17 +121,8 @@ type Step = ParseResult | 'wait';
 
 export class RequestParser {
   private readonly limits: RequestLimits;
-  private buf: Buffer = EMPTY;
-  private pos = 0;
-  /** Chunks queued while waiting (joined to `buf` once the awaited bytes are there). */
-  private held: Buffer[] = [];
-  private heldBytes = 0;
-  /**
-   * While waiting: join and parse again once this many unparsed bytes are available, or once
-   * a chunk holding the byte `retryOn` arrives (-1: no such byte).
-   */
-  private retryAt = 0;
-  private retryOn = -1;
+  /** Unparsed input, and chunks held back while waiting for more. */
+  private readonly input = new ChunkJoiner();
   // Progress through a multibulk request: arguments still to read, the length of the one
   // being read (-1 while its `$<n>` line is not parsed yet), and those already read.
   private argsLeft = 0;
@@ -149,28 +140,11 @@ export class RequestParser {
 
   /** Bytes received and not yet consumed by a complete request (CLIENT LIST qbuf). */
   bufferedBytes(): number {
-    return this.buf.length - this.pos + this.heldBytes;
+    return this.input.unparsed;
   }
 
   feed(chunk: Buffer): void {
-    if (this.failed || chunk.length === 0) return;
-    const unparsed = this.bufferedBytes() + chunk.length;
-    if (unparsed < this.retryAt && (this.retryOn < 0 || chunk.indexOf(this.retryOn) < 0)) {
-      this.held.push(chunk);
-      this.heldBytes += chunk.length;
-      return;
-    }
-    if (this.pos >= this.buf.length && this.held.length === 0) {
-      this.buf = chunk;
-    } else {
-      const rest = this.pos < this.buf.length ? this.buf.subarray(this.pos) : EMPTY;
-      this.buf = Buffer.concat([rest, ...this.held, chunk], unparsed);
-    }
-    this.pos = 0;
-    this.held = [];
-    this.heldBytes = 0;
-    this.retryAt = 0;
-    this.retryOn = -1;
+    if (!this.failed) this.input.feed(chunk);
   }
 
   /**
@@ -181,10 +155,10 @@ export class RequestParser {
     if (this.failed) return this.failed;
     for (;;) {
       if (this.bufferedBytes() + this.argvBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_LIMIT_MESSAGE);
-      if (this.held.length > 0) return undefined; // still waiting: feed() joins when it is time
+      if (this.input.waiting) return undefined; // feed() joins the held chunks when it is time
       if (this.argsLeft === 0) {
-        if (this.pos >= this.buf.length) return this.compact();
-        if (this.buf[this.pos] === STAR) {
+        if (this.input.pos >= this.input.buf.length) return this.compact();
+        if (this.input.buf[this.input.pos] === STAR) {
           const r = this.multibulkHeader();
           if (r === 'wait') return this.compact();
           if (r !== undefined) return r;
@@ -204,26 +178,19 @@ export class RequestParser {
 
   /** Drops a fully consumed buffer rather than keep a socket chunk alive for nothing. */
   private compact(): undefined {
-    if (this.pos > 0 && this.pos >= this.buf.length) {
-      this.buf = EMPTY;
-      this.pos = 0;
-    }
+    this.input.releaseIfConsumed();
     return undefined;
   }
 
   /** Waits until `bytes` unparsed bytes are available or a chunk holding `byte` arrives. */
   private waitFor(bytes: number, byte = -1): 'wait' {
-    this.retryAt = bytes;
-    this.retryOn = byte;
+    this.input.waitFor(bytes, byte);
     return 'wait';
   }
 
   private fail(message: string): ParseResult {
     this.failed = { kind: 'error', message };
-    this.buf = EMPTY;
-    this.pos = 0;
-    this.held = [];
-    this.heldBytes = 0;
+    this.input.clear();
     this.argv = [];
     this.argvBytes = 0;
     return this.failed;
@@ -235,18 +202,18 @@ export class RequestParser {
    * the line end for good, for the limit to be crossed).
    */
   private noLineEnd(found: number, target: number, tooBig: string): Step {
-    if (this.buf.length - this.pos > this.limits.maxInlineBytes) return this.fail(tooBig);
+    if (this.input.buf.length - this.input.pos > this.limits.maxInlineBytes) return this.fail(tooBig);
     return this.waitFor(this.limits.maxInlineBytes + 1, found === LINE_BLOCKED ? -1 : target);
   }
 
   /** An inline request; undefined for an empty line, which redis skips. */
   private inline(): Step | undefined {
-    const nl = findLineEnd(this.buf, this.pos, LF);
+    const nl = findLineEnd(this.input.buf, this.input.pos, LF);
     if (nl < 0) return this.noLineEnd(nl, LF, 'Protocol error: too big inline request');
     let end = nl;
-    if (end > this.pos && this.buf[end - 1] === CR) end--;
-    const line = end > this.pos ? this.buf.toString('utf8', this.pos, end) : '';
-    this.pos = nl + 1;
+    if (end > this.input.pos && this.input.buf[end - 1] === CR) end--;
+    const line = end > this.input.pos ? this.input.buf.toString('utf8', this.input.pos, end) : '';
+    this.input.pos = nl + 1;
     const argv = splitArgs(line);
     if (argv === null) return this.fail('Protocol error: unbalanced quotes in request');
     if (argv.length === 0) return undefined;
@@ -258,9 +225,9 @@ export class RequestParser {
    * after it (redis skips that byte without looking at it). Returns the index of the `\r`.
    */
   private countLineEnd(tooBig: string): number | Step {
-    const cr = findLineEnd(this.buf, this.pos, CR);
+    const cr = findLineEnd(this.input.buf, this.input.pos, CR);
     if (cr < 0) return this.noLineEnd(cr, CR, tooBig);
-    if (cr + 1 >= this.buf.length) return this.waitFor(cr - this.pos + 2);
+    if (cr + 1 >= this.input.buf.length) return this.waitFor(cr - this.input.pos + 2);
     return cr;
   }
 
@@ -268,10 +235,10 @@ export class RequestParser {
   private multibulkHeader(): Step | undefined {
     const cr = this.countLineEnd('Protocol error: too big mbulk count string');
     if (typeof cr !== 'number') return cr;
-    const n = parseCount(this.buf, this.pos + 1, cr);
+    const n = parseCount(this.input.buf, this.input.pos + 1, cr);
     if (n === null || n > this.limits.maxMultibulkLen) return this.fail('Protocol error: invalid multibulk length');
     if (n > UNAUTH_MULTIBULK && !this.isAuthenticated()) return this.fail('Protocol error: unauthenticated multibulk length');
-    this.pos = cr + 2;
+    this.input.pos = cr + 2;
     this.argsLeft = Math.max(0, n);
     this.argv = [];
     this.argvBytes = 0;
@@ -280,25 +247,25 @@ export class RequestParser {
   }
 
   private multibulkArgs(): Step {
-    const buf = this.buf;
+    const buf = this.input.buf;
     while (this.argsLeft > 0) {
       if (this.bulkLen < 0) {
         const cr = this.countLineEnd('Protocol error: too big bulk count string');
         if (typeof cr !== 'number') return cr;
-        const first = buf[this.pos]!;
+        const first = buf[this.input.pos]!;
         // A NUL byte cannot be here: it would have hidden the line end.
         if (first !== DOLLAR) return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`);
-        const n = parseCount(buf, this.pos + 1, cr);
+        const n = parseCount(buf, this.input.pos + 1, cr);
         if (n === null || n < 0 || n > this.limits.maxBulkLen) return this.fail('Protocol error: invalid bulk length');
         if (n > UNAUTH_BULK && !this.isAuthenticated()) return this.fail('Protocol error: unauthenticated bulk length');
-        this.pos = cr + 2;
+        this.input.pos = cr + 2;
         this.bulkLen = n;
       }
       // Like redis, the two bytes after the argument are skipped unseen (normally CRLF).
-      if (buf.length - this.pos < this.bulkLen + 2) return this.waitFor(this.bulkLen + 2);
-      this.argv.push(this.bulkLen === 0 ? '' : buf.toString('utf8', this.pos, this.pos + this.bulkLen));
+      if (buf.length - this.input.pos < this.bulkLen + 2) return this.waitFor(this.bulkLen + 2);
+      this.argv.push(this.bulkLen === 0 ? '' : buf.toString('utf8', this.input.pos, this.input.pos + this.bulkLen));
       this.argvBytes += this.bulkLen;
-      this.pos += this.bulkLen + 2;
+      this.input.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
     }

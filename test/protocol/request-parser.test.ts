@@ -262,22 +262,11 @@ test('a large bulk fed in many small chunks parses correctly with linear copying
 
 test('a long inline line and a long count line fed byte by byte are not re-copied at every byte', () => {
   const line = 'PING ' + 'z'.repeat(60000) + '\r\n';
-  const realConcat = Buffer.concat;
-  let copied = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {
-    const r = realConcat(list, total);
-    copied += r.length;
-    return r;
-  }) as typeof Buffer.concat;
   const countLine = '*1\r\n$' + '1'.repeat(60000) + '\r\n';
-  let out: ParseResult[];
-  let countOut: ParseResult[];
-  try {
-    out = run([...Buffer.from(line)].map((b) => Buffer.from([b])));
-    countOut = run([...Buffer.from(countLine)].map((b) => Buffer.from([b])));
-  } finally {
-    Buffer.concat = realConcat;
-  }
+  const { result: [out, countOut], copied } = countConcatCopies(() => [
+    run([...Buffer.from(line)].map((b) => Buffer.from([b]))),
+    run([...Buffer.from(countLine)].map((b) => Buffer.from([b]))),
+  ]);
   assert.deepEqual(out, cmds(['PING', 'z'.repeat(60000)]));
   assert.deepEqual(countOut, err('Protocol error: invalid bulk length'));
   assert.ok(copied <= 2 * (line.length + countLine.length), `copied ${copied}`);
