@@ -10,8 +10,9 @@ import type { Client } from '../server/client.js';
 import { newTrackingState } from '../server/client.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { renderInfo } from '../server/info.js';
-import { COMMANDS, UNLISTED } from './table.js';
+import { COMMANDS, UNLISTED, arityOk } from './table.js';
 import { ACL_CATEGORIES, hasSpaces } from '../server/acl.js';
+import type { AclSelector } from '../server/acl.js';
 import type { AclDenialReason, AclLog, AclUsers } from '../server/acl.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './table.js';
@@ -61,7 +62,7 @@ export function runGenericCommand(srv: ServerContext, c: Client, name: string, s
       return unsubscribeFrames(srv, c, args, name === 'punsubscribe');
     case 'publish': {
       // Channel permissions come first, as redis checks them before running the command.
-      const denied = channelDenial(srv, c, [args[0]!], false);
+      const denied = channelDenial(srv, c, 'publish', [args[0]!], false);
       if (denied) return denied;
       if (args[0] !== '__sentinel__:hello') return error('ERR Only HELLO messages are accepted by Sentinel instances.');
       srv.opts.hooks.helloReceived(args[1] ?? '');
@@ -513,10 +514,11 @@ function frames(c: Client, items: Reply[][]): Reply {
 }
 
 /** The NOPERM reply (logged in ACL LOG) when the user may not use one of `channels`, or null. */
-function channelDenial(srv: ServerContext, c: Client, channels: readonly string[], pattern: boolean): Reply | null {
+function channelDenial(srv: ServerContext, c: Client, command: string, channels: readonly string[], pattern: boolean): Reply | null {
   const user = srv.acl.get(c.user);
-  const denied = channels.find((ch) => !user?.canUseChannel(ch, pattern));
-  if (denied === undefined) return null;
+  if (!user) return null; // a connection of a deleted user is being closed
+  const denied = user.deniedChannel(command, channels, pattern);
+  if (denied === null) return null;
   srv.recordAclDenial(c, 'channel', denied);
   return error('NOPERM this user has no permissions to access one of the channels used as arguments');
 }
@@ -524,7 +526,7 @@ function channelDenial(srv: ServerContext, c: Client, channels: readonly string[
 function subscribeFrames(srv: ServerContext, c: Client, channels: string[], pattern: boolean): Reply {
   const kind = pattern ? 'psubscribe' : 'subscribe';
   // Channel permissions are checked for the whole command before anything is subscribed.
-  const denied = channelDenial(srv, c, channels, pattern);
+  const denied = channelDenial(srv, c, pattern ? 'psubscribe' : 'subscribe', channels, pattern);
   if (denied) return denied;
   return frames(
     c,
@@ -579,22 +581,31 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
     case 'setuser': {
       const name = a[0]!;
       if (hasSpaces(name)) return error("ERR Usernames can't contain spaces or null characters");
-      const bad = users.firstBadRule(name, a.slice(1));
-      if (bad) return error(`ERR Error in ACL SETUSER modifier '${bad.rule}': ${bad.error.message}`);
-      users.setUser(name, a.slice(1));
+      const failure = users.setUser(name, a.slice(1));
+      if (failure?.kind === 'unclosed') return error(`ERR Unmatched parenthesis in acl selector starting at '${failure.at}'.`);
+      if (failure) return error(`ERR Error in ACL SETUSER modifier '${failure.rule}': ${failure.error.message}`);
+      // Subscriptions the new rules no longer allow end with their connection, as in redis.
+      const u = users.get(name)!;
+      srv.killClients(
+        (x) => x.user === name && (x.isPubsub && ([...x.channels].some((ch) => !u.allowsSubscription(ch, false)) || [...x.patterns].some((p) => !u.allowsSubscription(p, true)))),
+        c,
+      );
       return OK;
     }
     case 'getuser': {
       const u = users.get(a[0]!);
       if (!u) return nullBulk;
       const flags = [u.enabled ? 'on' : 'off', ...(u.nopass ? ['nopass'] : []), ...(u.sanitize ? [u.sanitize] : [])];
+      const rules = (x: AclSelector): [Reply, Reply][] => [
+        [bulk('commands'), bulk(x.commandsText())],
+        [bulk('keys'), bulk(x.allKeys ? '~*' : x.keyPatterns().join(' '))],
+        [bulk('channels'), bulk(x.allChannels ? '&*' : x.channels.map((ch) => `&${ch}`).join(' '))],
+      ];
       return map([
         [bulk('flags'), array(flags.map((f) => bulk(f)))],
         [bulk('passwords'), array(u.passwords.map((p) => bulk(p)))],
-        [bulk('commands'), bulk(u.commandsText())],
-        [bulk('keys'), bulk(u.allKeys ? '~*' : u.keyPatterns().join(' '))],
-        [bulk('channels'), bulk(u.allChannels ? '&*' : u.channels.map((x) => `&${x}`).join(' '))],
-        [bulk('selectors'), array([])],
+        ...rules(u),
+        [bulk('selectors'), array(u.selectors.map((x) => map(rules(x))))],
       ]);
     }
     case 'deluser': {
@@ -656,10 +667,16 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
     case 'dryrun': {
       const u = users.get(a[0]!);
       if (!u) return error(`ERR User '${a[0]}' not found`);
-      const top = COMMANDS.get(a[1]!.toLowerCase());
-      if (!top) return error(`ERR Command '${a[1]}' not found`);
-      const sub = top.subcommands.size && a[2] ? `${top.name}|${a[2].toLowerCase()}` : top.name;
-      return u.canRun(sub) ? OK : bulk(`This user has no permissions to run the '${sub}' command`);
+      // As if the user ran the command: lookup, arity, then the permissions with the channels.
+      const cmdArgs = a.slice(1);
+      const top = COMMANDS.get(cmdArgs[0]!.toLowerCase());
+      const spec = top && top.subcommands.size > 0 && cmdArgs.length >= 2 ? top.subcommands.get(cmdArgs[1]!.toLowerCase()) : top;
+      if (!spec) return error(`ERR Command '${a[1]}' not found`);
+      if (!arityOk(spec.arity, cmdArgs.length)) return error(`ERR wrong number of arguments for '${spec.name}' command`);
+      if (!u.mayRun(spec.name)) return bulk(`This user has no permissions to run the '${spec.name}' command`);
+      const channels = spec.name === 'publish' ? cmdArgs.slice(1, 2) : spec.name === 'subscribe' || spec.name === 'psubscribe' ? cmdArgs.slice(1) : [];
+      const denied = channels.length ? u.deniedChannel(spec.name, channels, spec.name === 'psubscribe') : null;
+      return denied === null ? OK : bulk(`This user has no permissions to access the '${denied}' channel`);
     }
     case 'save':
     case 'load': {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { reprArg, splitArgs } from '../util/split-args.js';
 import { globMatch } from '../util/glob.js';
 import { isIPv6 } from '../core/addr.js';
-import { AclUser, applyRule } from '../server/acl.js';
+import { AclUser, applyRules } from '../server/acl.js';
 import { ConfigError, strerror } from './errors.js';
 import type { MasterConfig, SentinelConfig, SentinelGlobals, ServerOptions, TlsOptions } from './model.js';
 import { DEFAULT_SENTINEL_PORT, newMasterConfig } from './model.js';
@@ -585,15 +585,10 @@ class Loader {
     if (this.server.users.some((u) => u[0] === name)) {
       return `Error in user declaration '${name}': Duplicate user found. A user can only be defined once in config files`;
     }
-    const probe = new AclUser(name);
-    for (const rule of args.slice(1)) {
-      try {
-        applyRule(probe, rule);
-      } catch (e) {
-        // redis names a token by a miscomputed index here; naming the failing rule is clearer.
-        return `Error in user declaration '${rule}': ${(e as Error).message}`;
-      }
-    }
+    const failure = applyRules(new AclUser(name), args.slice(1));
+    // redis names a token by a miscomputed index here; naming the failing rule is clearer.
+    if (failure?.kind === 'unclosed') return `Error in user declaration '${failure.at}': Unmatched parenthesis in acl selector`;
+    if (failure) return `Error in user declaration '${failure.rule}': ${failure.error.message}`;
     this.server.users.push([...args]);
     return null;
   }

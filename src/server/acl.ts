@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { COMMANDS } from '../commands/table.js';
 import { writeFileAtomic } from '../config/atomic-write.js';
 import { globMatch } from '../util/glob.js';
+import { splitArgs } from '../util/split-args.js';
 
 export const ACL_CATEGORIES = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream',
@@ -43,13 +44,12 @@ const KEY_WRITE = 2;
 /** Whether new users and `reset` start with every channel (acl-pubsub-default allchannels). */
 export type PubsubDefault = 'resetchannels' | 'allchannels';
 
-export class AclUser {
-  enabled = false;
-  nopass = false;
-  /** The payload flag as last set; shown only once set, as redis does. */
-  sanitize: '' | 'sanitize-payload' | 'skip-sanitize-payload' = '';
-  /** sha256 hex digests of the passwords, in the order they were added. */
-  passwords: string[] = [];
+/**
+ * What a selector allows: commands, key patterns and channels. A user's own rules are its root
+ * selector; `(...)` rules add more selectors, and a command is allowed when any one of them
+ * allows it together with its channels.
+ */
+export class AclSelector {
   allCommands = false;
   /** Explicit grants/denials, applied in order after allCommands: [allow, 'cmd' | '@cat']. */
   commandRules: [boolean, string][] = [];
@@ -59,21 +59,26 @@ export class AclUser {
   allChannels = false;
   channels: string[] = [];
 
-  constructor(readonly name: string, pubsubDefault: PubsubDefault = 'resetchannels') {
+  constructor(pubsubDefault: PubsubDefault = 'resetchannels') {
     this.allChannels = pubsubDefault === 'allchannels';
   }
 
-  clone(name = this.name): AclUser {
-    const u = new AclUser(name);
-    Object.assign(u, this, { name });
-    u.passwords = [...this.passwords];
-    u.commandRules = this.commandRules.map(([a, w]) => [a, w]);
-    u.keys = new Map(this.keys);
-    u.channels = [...this.channels];
-    return u;
+  protected copyRulesFrom(o: AclSelector): void {
+    this.allCommands = o.allCommands;
+    this.commandRules = o.commandRules.map(([a, w]) => [a, w]);
+    this.allKeys = o.allKeys;
+    this.keys = new Map(o.keys);
+    this.allChannels = o.allChannels;
+    this.channels = [...o.channels];
   }
 
-  /** May this user run `command` (lower-case, `container|sub` for subcommands)? */
+  cloneSelector(): AclSelector {
+    const s = new AclSelector();
+    s.copyRulesFrom(this);
+    return s;
+  }
+
+  /** May this selector run `command` (lower-case, `container|sub` for subcommands)? */
   canRun(command: string): boolean {
     let allowed = this.allCommands;
     const [top] = command.split('|');
@@ -91,12 +96,92 @@ export class AclUser {
   }
 
   /**
-   * May this user publish to or subscribe to `channel`? A pattern (PSUBSCRIBE) must be one of
-   * the user's patterns literally; a channel must match one of them.
+   * May this selector publish to or subscribe to `channel`? A pattern (PSUBSCRIBE) must be one
+   * of its patterns literally; a channel must match one of them.
    */
   canUseChannel(channel: string, pattern: boolean): boolean {
     if (this.allChannels) return true;
     return this.channels.some((c) => (pattern ? c === channel : globMatch(c, channel)));
+  }
+
+  /** Keys, channels, commands, as redis describes a selector. */
+  selectorText(): string {
+    const parts: string[] = [];
+    if (this.allKeys) parts.push('~*');
+    else parts.push(...this.keyPatterns());
+    if (this.allChannels) parts.push('&*');
+    else parts.push('resetchannels', ...this.channels.map((c) => `&${c}`));
+    parts.push(this.commandsText());
+    return parts.join(' ');
+  }
+
+  keyPatterns(): string[] {
+    return [...this.keys].map(([p, perm]) => `${perm === KEY_READ ? '%R~' : perm === KEY_WRITE ? '%W~' : '~'}${p}`);
+  }
+
+  commandsText(): string {
+    const rules = this.commandRules.map(([a, w]) => `${a ? '+' : '-'}${w}`);
+    return [this.allCommands ? '+@all' : '-@all', ...rules.filter((r) => r !== '+@all' && r !== '-@all')].join(' ');
+  }
+}
+
+export class AclUser extends AclSelector {
+  enabled = false;
+  nopass = false;
+  /** The payload flag as last set; shown only once set, as redis does. */
+  sanitize: '' | 'sanitize-payload' | 'skip-sanitize-payload' = '';
+  /** sha256 hex digests of the passwords, in the order they were added. */
+  passwords: string[] = [];
+  /** Selectors added with `(...)` rules, after the user's own (root) rules. */
+  selectors: AclSelector[] = [];
+
+  constructor(
+    readonly name: string,
+    pubsubDefault: PubsubDefault = 'resetchannels',
+  ) {
+    super(pubsubDefault);
+  }
+
+  clone(): AclUser {
+    const u = new AclUser(this.name);
+    u.copyRulesFrom(this);
+    u.enabled = this.enabled;
+    u.nopass = this.nopass;
+    u.sanitize = this.sanitize;
+    u.passwords = [...this.passwords];
+    u.selectors = this.selectors.map((s) => s.cloneSelector());
+    return u;
+  }
+
+  /** The root rules and then each selector: a command is allowed when one of them allows it. */
+  allSelectors(): AclSelector[] {
+    return [this, ...this.selectors];
+  }
+
+  /** May the user run `command`, with any of its selectors? */
+  mayRun(command: string): boolean {
+    return this.allSelectors().some((s) => s.canRun(command));
+  }
+
+  /**
+   * The channel that makes `command` on `channels` refused, or null when one selector allows
+   * the command and every channel. Like redis, the denial named is the furthest channel any
+   * selector got to.
+   */
+  deniedChannel(command: string, channels: readonly string[], pattern: boolean): string | null {
+    let worst = -1;
+    for (const s of this.allSelectors()) {
+      if (!s.canRun(command)) continue;
+      const bad = channels.findIndex((ch) => !s.canUseChannel(ch, pattern));
+      if (bad < 0) return null;
+      worst = Math.max(worst, bad);
+    }
+    return worst < 0 ? null : channels[worst]!;
+  }
+
+  /** Whether a subscription may stay after a rule change: any selector's channels allow it. */
+  allowsSubscription(channel: string, pattern: boolean): boolean {
+    return this.allSelectors().some((s) => s.canUseChannel(channel, pattern));
   }
 
   checkPassword(password: string): boolean {
@@ -110,26 +195,14 @@ export class AclUser {
     if (this.nopass) parts.push('nopass');
     if (this.sanitize) parts.push(this.sanitize);
     for (const p of this.passwords) parts.push(`#${p}`);
-    if (this.allKeys) parts.push('~*');
-    else parts.push(...this.keyPatterns());
-    if (this.allChannels) parts.push('&*');
-    else parts.push('resetchannels', ...this.channels.map((c) => `&${c}`));
-    parts.push(this.commandsText());
+    parts.push(this.selectorText());
+    for (const s of this.selectors) parts.push(`(${s.selectorText()})`);
     return parts.join(' ');
   }
 
   /** `user <name> <rules>`. */
   describe(): string {
     return `user ${this.name} ${this.rulesText()}`;
-  }
-
-  keyPatterns(): string[] {
-    return [...this.keys].map(([p, perm]) => `${perm === KEY_READ ? '%R~' : perm === KEY_WRITE ? '%W~' : '~'}${p}`);
-  }
-
-  commandsText(): string {
-    const rules = this.commandRules.map(([a, w]) => `${a ? '+' : '-'}${w}`);
-    return [this.allCommands ? '+@all' : '-@all', ...rules.filter((r) => r !== '+@all' && r !== '-@all')].join(' ');
   }
 }
 
@@ -143,6 +216,53 @@ const HAS_SPACES = /[\s\0]/;
 
 export function hasSpaces(s: string): boolean {
   return HAS_SPACES.test(s);
+}
+
+/**
+ * Joins rules split by blanks inside `(...)` back into one selector rule, as redis does for
+ * ACL SETUSER arguments, `user` lines and ACL files. Returns null for a `(` never closed, with
+ * the index of the argument that opened it.
+ */
+export function mergeSelectorArgs(args: readonly string[]): { rules: string[] } | { unclosedAt: number } {
+  const rules: string[] = [];
+  let open = -1;
+  let selector = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (open < 0 && a.startsWith('(') && !a.endsWith(')')) {
+      open = i;
+      selector = a;
+      continue;
+    }
+    if (open >= 0) {
+      selector += ` ${a}`;
+      if (a.endsWith(')')) {
+        rules.push(selector);
+        open = -1;
+      }
+      continue;
+    }
+    rules.push(a);
+  }
+  return open >= 0 ? { unclosedAt: open } : { rules };
+}
+
+/** Why a list of rules was refused: a `(` never closed, or one rule (after merging selectors). */
+export type RulesFailure = { kind: 'unclosed'; at: string } | { kind: 'rule'; rule: string; error: AclError };
+
+/** Applies rules in order (selectors merged first); stops at the first failure and returns it. */
+export function applyRules(u: AclUser, args: readonly string[], pubsubDefault: PubsubDefault = 'resetchannels'): RulesFailure | null {
+  const merged = mergeSelectorArgs(args);
+  if ('unclosedAt' in merged) return { kind: 'unclosed', at: args[merged.unclosedAt]! };
+  for (const rule of merged.rules) {
+    try {
+      applyRule(u, rule, pubsubDefault);
+    } catch (e) {
+      if (e instanceof AclError) return { kind: 'rule', rule, error: e };
+      throw e;
+    }
+  }
+  return null;
 }
 
 /** Applies one ACL rule to a user (ACL SETUSER, `user` config lines, ACL files). Throws AclError. */
@@ -172,14 +292,35 @@ export function applyRule(u: AclUser, rule: string, pubsubDefault: PubsubDefault
     const at = u.passwords.indexOf(hash);
     if (at < 0) throw new AclError('ENODEV');
     u.passwords.splice(at, 1);
-  } else if (r === 'allkeys' || r === '~*') {
-    u.allKeys = true;
-    u.keys.clear();
+  } else if (c0 === '(' && rule.endsWith(')')) {
+    const s = new AclSelector(pubsubDefault);
+    const inner = splitArgs(rule.slice(1, -1));
+    if (inner === null) throw new AclError('EINVAL');
+    for (const op of inner) applySelectorRule(s, op);
+    u.selectors.push(s);
+  } else if (r === 'clearselectors') {
+    u.selectors = [];
+  } else if (r === 'reset') {
+    for (const op of ['resetpass', 'resetkeys', 'resetchannels', ...(pubsubDefault === 'allchannels' ? ['allchannels'] : []), 'off', 'sanitize-payload', 'clearselectors', '-@all']) {
+      applyRule(u, op, pubsubDefault);
+    }
+  } else {
+    applySelectorRule(u, rule);
+  }
+}
+
+/** A rule about commands, keys or channels, for the root selector or a `(...)` one. */
+function applySelectorRule(s: AclSelector, rule: string): void {
+  const r = rule.toLowerCase();
+  const c0 = rule[0];
+  if (r === 'allkeys' || r === '~*') {
+    s.allKeys = true;
+    s.keys.clear();
   } else if (r === 'resetkeys') {
-    u.allKeys = false;
-    u.keys.clear();
+    s.allKeys = false;
+    s.keys.clear();
   } else if (c0 === '~' || c0 === '%') {
-    if (u.allKeys) throw new AclError('EEXIST');
+    if (s.allKeys) throw new AclError('EEXIST');
     let perm = 0;
     let at = 1;
     if (c0 === '%') {
@@ -195,24 +336,24 @@ export function applyRule(u: AclUser, rule: string, pubsubDefault: PubsubDefault
     } else perm = KEY_READ | KEY_WRITE;
     const pattern = rule.slice(at);
     if (hasSpaces(pattern)) throw new AclError('EINVAL');
-    u.keys.set(pattern, (u.keys.get(pattern) ?? 0) | perm);
+    s.keys.set(pattern, (s.keys.get(pattern) ?? 0) | perm);
   } else if (r === 'allchannels' || r === '&*') {
-    u.allChannels = true;
-    u.channels = [];
+    s.allChannels = true;
+    s.channels = [];
   } else if (r === 'resetchannels') {
-    u.allChannels = false;
-    u.channels = [];
+    s.allChannels = false;
+    s.channels = [];
   } else if (c0 === '&') {
-    if (u.allChannels) throw new AclError('EISDIR');
+    if (s.allChannels) throw new AclError('EISDIR');
     const pattern = rule.slice(1);
     if (hasSpaces(pattern)) throw new AclError('EINVAL');
-    if (!u.channels.includes(pattern)) u.channels.push(pattern);
+    if (!s.channels.includes(pattern)) s.channels.push(pattern);
   } else if (r === 'allcommands' || r === '+@all') {
-    u.allCommands = true;
-    u.commandRules = [];
+    s.allCommands = true;
+    s.commandRules = [];
   } else if (r === 'nocommands' || r === '-@all') {
-    u.allCommands = false;
-    u.commandRules = [];
+    s.allCommands = false;
+    s.commandRules = [];
   } else if (c0 === '+' || c0 === '-') {
     const what = r.slice(1);
     if (what.startsWith('@')) {
@@ -227,12 +368,7 @@ export function applyRule(u: AclUser, rule: string, pubsubDefault: PubsubDefault
         if (!spec.subcommands.has(sub)) throw new AclError('ENOENT');
       }
     }
-    u.commandRules.push([c0 === '+', what]);
-  } else if (r === 'reset') {
-    Object.assign(u, { enabled: false, nopass: false, sanitize: 'sanitize-payload', allCommands: false, commandRules: [], allKeys: false, channels: [] });
-    u.allChannels = pubsubDefault === 'allchannels';
-    u.passwords = [];
-    u.keys.clear();
+    s.commandRules.push([c0 === '+', what]);
   } else {
     throw new AclError('EINVAL');
   }
@@ -274,27 +410,14 @@ export class AclUsers {
   }
 
   /**
-   * ACL SETUSER: the rules apply to a copy, so a bad rule leaves the user as it was. Throws
-   * AclError naming nothing; the caller names the rule (see firstBadRule).
+   * ACL SETUSER: the rules apply to a copy, which replaces the user only if every rule is
+   * valid; otherwise nothing changes and the failure is returned.
    */
-  setUser(name: string, rules: readonly string[]): void {
+  setUser(name: string, args: readonly string[]): RulesFailure | null {
     const u = this.byName.get(name)?.clone() ?? new AclUser(name, this.pubsubDefault);
-    for (const r of rules) applyRule(u, r, this.pubsubDefault);
-    this.byName.set(name, u);
-  }
-
-  /** The first rule of `rules` that fails when they are applied in order to a fresh user. */
-  firstBadRule(name: string, rules: readonly string[]): { rule: string; error: AclError } | null {
-    const u = this.byName.get(name)?.clone() ?? new AclUser(name, this.pubsubDefault);
-    for (const rule of rules) {
-      try {
-        applyRule(u, rule, this.pubsubDefault);
-      } catch (e) {
-        if (e instanceof AclError) return { rule, error: e };
-        throw e;
-      }
-    }
-    return null;
+    const failure = applyRules(u, args, this.pubsubDefault);
+    if (failure === null) this.byName.set(name, u);
+    return failure;
   }
 
   /**
@@ -305,7 +428,9 @@ export class AclUsers {
     for (const [name, ...rules] of users) {
       const u = new AclUser(name!, this.pubsubDefault);
       if (name === 'default') applyRule(u, 'reset', this.pubsubDefault);
-      for (const r of rules) applyRule(u, r, this.pubsubDefault);
+      const failure = applyRules(u, rules, this.pubsubDefault);
+      // The loader has checked every rule already.
+      if (failure) throw failure.kind === 'rule' ? failure.error : new AclError('EINVAL');
       this.byName.set(name!, u);
     }
   }
@@ -368,7 +493,12 @@ export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { user
     const u = new AclUser(name, pubsubDefault);
     users.set(name, u);
     let reported = false;
-    for (const raw of argv.slice(2)) {
+    const merged = mergeSelectorArgs(argv.slice(2));
+    if ('unclosedAt' in merged) {
+      errors += `${file}:${n}: Unmatched parenthesis in selector definition.`;
+      continue;
+    }
+    for (const raw of merged.rules) {
       const rule = raw.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '');
       try {
         applyRule(u, rule, pubsubDefault);

@@ -470,7 +470,7 @@ export class RespServer implements ServerContext {
     if (!client.authenticated && !cmd.flags.includes('no_auth')) return this.err('NOAUTH Authentication required.');
     if (client.authenticated && !cmd.flags.includes('no_auth')) {
       const user = this.acl.get(client.user);
-      if (!user || !user.canRun(cmd.name)) {
+      if (!user || !user.mayRun(cmd.name)) {
         this.recordAclDenial(client, 'command', cmd.name);
         return this.err(`NOPERM this user has no permissions to run the '${cmd.name}' command`);
       }

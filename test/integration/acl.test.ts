@@ -121,6 +121,49 @@ test('channel permissions: SUBSCRIBE and PUBLISH need the channel; denials go to
   }
 });
 
+test('selectors: a command is allowed when one selector allows it with its channels; ACL LIST, GETUSER and DRYRUN show them', async () => {
+  const s = await startSentinel({ lines: [] });
+  try {
+    const rules = ['on', '>pw', '+ping', '(+sentinel|masters', '&a*)', '(+publish', '&__sentinel__:*)', 'resetchannels', '&b'];
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sel', ...rules)), OK);
+    const line = `user sel on #${sha256('pw')} resetchannels &b -@all +ping (resetchannels &a* -@all +sentinel|masters) (resetchannels &__sentinel__:* -@all +publish)`;
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'LIST')), `*2\r\n$34\r\nuser default on nopass ~* &* +@all\r\n$${line.length}\r\n${line}\r\n`);
+    assert.match(await as(s.port, 'sel', 'pw', 'SENTINEL', 'MASTERS'), /^\*0\r\n$/);
+    assert.equal(await as(s.port, 'sel', 'pw', 'SENTINEL', 'CKQUORUM', 'x'), "-NOPERM this user has no permissions to run the 'sentinel|ckquorum' command\r\n");
+    // The selector that allows PUBLISH allows only the hello channel; the root one has &b but no PUBLISH.
+    assert.equal(await as(s.port, 'sel', 'pw', 'PUBLISH', 'b', 'x'), NOPERM_CHANNEL);
+    assert.equal(await as(s.port, 'sel', 'pw', 'PUBLISH', '__sentinel__:x', 'x'), '-ERR Only HELLO messages are accepted by Sentinel instances.\r\n');
+    const dry = (...args: string[]): Promise<string> => rawCommand(s.port, cmd('ACL', 'DRYRUN', 'sel', ...args));
+    assert.equal(await dry('SENTINEL', 'MASTERS'), OK);
+    assert.equal(await dry('SENTINEL', 'CKQUORUM'), "-ERR wrong number of arguments for 'sentinel|ckquorum' command\r\n");
+    assert.equal(await dry('PUBLISH', 'b', 'x'), "$54\r\nThis user has no permissions to access the 'b' channel\r\n");
+    assert.match(await rawCommand(s.port, cmd('ACL', 'GETUSER', 'sel')), /\$9\r\nselectors\r\n\*2\r\n\*6\r\n\$8\r\ncommands\r\n\$23\r\n-@all \+sentinel\|masters\r\n/);
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sel', '(+ping', '&x')), "-ERR Unmatched parenthesis in acl selector starting at '(+ping'.\r\n");
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sel', '(on)')), "-ERR Error in ACL SETUSER modifier '(on)': Syntax error\r\n");
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sel', 'clearselectors')), OK);
+    assert.equal(await as(s.port, 'sel', 'pw', 'SENTINEL', 'MASTERS'), "-NOPERM this user has no permissions to run the 'sentinel|masters' command\r\n");
+  } finally {
+    await s.stop();
+  }
+});
+
+test('ACL SETUSER that takes a channel away closes the connections subscribed to it, and only those', async () => {
+  const s = await startSentinel({ lines: [] });
+  try {
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sub', 'on', '>p', '+@all', '&+sdown', '&+odown')), OK);
+    const onSdown = await openConnection(s.port, ['AUTH', 'sub', 'p'], ['SUBSCRIBE', '+sdown']);
+    const onOdown = await openConnection(s.port, ['AUTH', 'sub', 'p'], ['SUBSCRIBE', '+odown']);
+    await waitFor(() => onSdown.replies().includes('subscribe') && onOdown.replies().includes('subscribe'), 2000, 'both subscribed');
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'SETUSER', 'sub', 'resetchannels', '&+odown')), OK);
+    await Promise.race([onSdown.closed, sleep(3000).then(() => assert.fail('the +sdown subscriber stayed connected'))]);
+    const still = await Promise.race([onOdown.closed.then(() => 'closed'), sleep(300).then(() => 'open')]);
+    assert.equal(still, 'open');
+    onOdown.socket.destroy();
+  } finally {
+    await s.stop();
+  }
+});
+
 test('acl-pubsub-default allchannels: new and reset users start with every channel', async () => {
   const s = await startSentinel({ lines: ['acl-pubsub-default allchannels'] });
   try {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AclError, AclLog, AclUser, AclUsers, applyRule, parseAclFile, sha256 } from '../../src/server/acl.js';
+import { AclError, AclLog, AclUser, AclUsers, applyRule, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
 
 const user = (...rules: string[]): AclUser => {
   const u = new AclUser('u');
@@ -62,7 +62,7 @@ test('reset follows acl-pubsub-default; new users too', () => {
   const users = new AclUsers();
   users.pubsubDefault = 'allchannels';
   users.setUser('n', ['on']);
-  assert.throws(() => users.setUser('x', ['&x']), AclError, 'a pattern after the default &*');
+  assert.equal(users.setUser('x', ['&x'])?.kind, 'rule', 'a pattern after the default &*');
   users.setUser('r', ['on', 'resetchannels', '&x', 'reset']);
   assert.equal(users.get('n')!.describe(), 'user n on &* -@all');
   assert.equal(users.get('r')!.describe(), 'user r off sanitize-payload &* -@all');
@@ -72,8 +72,10 @@ test('a failing SETUSER changes nothing, and the failing rule is named', () => {
   const users = new AclUsers();
   users.setUser('a', ['on', '>p']);
   const before = users.get('a')!.describe();
-  assert.deepEqual(users.firstBadRule('a', ['off', '~*', '~x'])?.rule, '~x');
-  assert.throws(() => users.setUser('a', ['off', '~*', '~x']), AclError);
+  const failure = users.setUser('a', ['off', '~*', '~x']);
+  assert.equal(failure?.kind === 'rule' && failure.rule, '~x');
+  assert.equal(users.get('a')!.describe(), before);
+  assert.deepEqual(users.setUser('a', ['on', '(+ping', '~x']), { kind: 'unclosed', at: '(+ping' });
   assert.equal(users.get('a')!.describe(), before);
 });
 
@@ -127,4 +129,23 @@ test('ACL LOG keeps at most acllog-max-len entries, newest first; 0 keeps none',
   const none = new AclLog(0);
   none.add('auth', 'auth', 'u', '', 0);
   assert.equal(none.size, 0);
+});
+
+test('selectors: arguments split inside (...) are joined; any selector may allow a command, with all its channels', () => {
+  assert.deepEqual(mergeSelectorArgs(['on', '(+ping', '&a)', '(+info)', 'x']), { rules: ['on', '(+ping &a)', '(+info)', 'x'] });
+  assert.deepEqual(mergeSelectorArgs(['(+ping', '&a']), { unclosedAt: 0 });
+  const u = user('+subscribe', '&a', '(+subscribe &b* +publish)');
+  assert.equal(u.mayRun('publish'), true);
+  assert.equal(u.mayRun('info'), false);
+  assert.equal(u.deniedChannel('subscribe', ['a'], false), null);
+  assert.equal(u.deniedChannel('subscribe', ['b1', 'b2'], false), null);
+  // No single selector allows both: the furthest channel any selector reached is named.
+  assert.equal(u.deniedChannel('subscribe', ['a', 'b1'], false), 'b1');
+  assert.equal(u.deniedChannel('publish', ['a'], false), 'a');
+  assert.equal(u.allowsSubscription('b9', false), true);
+  assert.equal(u.allowsSubscription('c', false), false);
+  assert.equal(u.rulesText(), 'off resetchannels &a -@all +subscribe (resetchannels &b* -@all +subscribe +publish)');
+  assert.equal(reasonOf(['(on)']), 'EINVAL');
+  applyRule(u, 'clearselectors');
+  assert.equal(u.mayRun('publish'), false);
 });
