@@ -608,7 +608,8 @@ export class SentinelCore {
     if (which === 'cc') {
       if (link.cc !== conn) return;
       link.cc = null;
-      link.pendingCommands = 0;
+      // pendingCommands keeps counting the commands that will never be answered, as redis's
+      // link-pending-commands does, until the next connection attempt resets it.
       // A command connection that could not even be opened (refused, unreachable) is proof
       // that nothing has answered since the last acceptable reply: measure the outage from
       // there, not from the PING queued on this attempt (which redis does, adding up to a
