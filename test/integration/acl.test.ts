@@ -164,6 +164,22 @@ test('ACL SETUSER that takes a channel away closes the connections subscribed to
   }
 });
 
+test('CLIENT KILL USER closes the connections of that user; ACL DELUSER closes them too', async () => {
+  const s = await startSentinel({ lines: ['user ops on >p +@all &*', 'user temp on >t +@all'] });
+  try {
+    const ops = await openConnection(s.port, ['AUTH', 'ops', 'p']);
+    const temp = await openConnection(s.port, ['AUTH', 'temp', 't']);
+    await waitFor(() => ops.replies() === OK && temp.replies() === OK, 2000, 'both authenticated');
+    assert.equal(await rawCommand(s.port, cmd('CLIENT', 'KILL', 'USER', 'ops')), ':1\r\n');
+    await Promise.race([ops.closed, sleep(3000).then(() => assert.fail('the ops connection stayed open'))]);
+    assert.equal(await rawCommand(s.port, cmd('CLIENT', 'KILL', 'USER', 'nobody')), "-ERR No such user 'nobody'\r\n");
+    assert.equal(await rawCommand(s.port, cmd('ACL', 'DELUSER', 'temp')), ':1\r\n');
+    await Promise.race([temp.closed, sleep(3000).then(() => assert.fail('the connection of the deleted user stayed open'))]);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('acl-pubsub-default allchannels: new and reset users start with every channel', async () => {
   const s = await startSentinel({ lines: ['acl-pubsub-default allchannels'] });
   try {
