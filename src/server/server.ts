@@ -114,14 +114,11 @@ export class RespServer implements ServerContext {
     const file = this.opts.options.aclfile ?? '';
     if (file === '') return null;
     if ((this.opts.options.users ?? []).length > 0) {
-      return (
-        'Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. ' +
-        'This setup is very likely to lead to configuration errors and security holes, please define either an ACL file ' +
-        'or declare users directly in your redis.conf, but not both.'
-      );
+      // Two sources of users would disagree sooner or later; redis refuses this too.
+      return `Users are defined both by 'user' lines in the config file and in the ACL file ${file}: keep them in one of the two places.`;
     }
     const loaded = parseAclFile(file, this.acl.pubsubDefault);
-    if ('error' in loaded) return `Aborting Redis startup because of ACL errors: ${loaded.error}`;
+    if ('error' in loaded) return `Not starting: the ACL file has errors: ${loaded.error}`;
     this.acl.replaceAll(loaded.users);
     return null;
   }
