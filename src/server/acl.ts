@@ -463,7 +463,7 @@ export class AclUsers {
 export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { users: AclUser[] } | { error: string } {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'latin1');
+    text = fs.readFileSync(file, 'utf8'); // as the config file and request arguments are decoded
   } catch (err) {
     return { error: `Error loading ACLs, opening file '${file}': ${describeErrno(err)}` };
   }

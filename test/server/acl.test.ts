@@ -112,6 +112,10 @@ test('ACL files: every problem is reported, nothing loads unless all is well; de
     assert.equal(users.renderFile(), `user a on #${sha256('x')} ~k resetchannels -@all\nuser default on nopass ~* &* +@all\n`);
     users.saveFile(f);
     assert.equal(fs.readFileSync(f, 'utf8'), users.renderFile());
+    // A UTF-8 password in the file matches the same password sent with AUTH.
+    fs.writeFileSync(f, 'user u on >pässwörd\n');
+    const utf8 = parseAclFile(f, 'resetchannels');
+    assert.ok('users' in utf8 && utf8.users[0]!.checkPassword('pässwörd'));
     const missing = parseAclFile(path.join(dir, 'none'), 'resetchannels');
     assert.ok('error' in missing && missing.error.endsWith(': No such file or directory'));
   } finally {
