@@ -73,6 +73,10 @@ export function defaultServerOptions(cwd: string): ServerOptions {
       protocols: '',
       ciphers: '',
       ciphersuites: '',
+      preferServerCiphers: false,
+      dhParamsFile: '',
+      sessionCaching: true,
+      sessionCacheTimeout: 300,
     },
     users: [],
     aclfile: '',
@@ -101,7 +105,7 @@ const PASS1 = new Set([
   'announce-hostnames',
 ]);
 
-type TlsStringField = 'certFile' | 'keyFile' | 'keyFilePass' | 'clientCertFile' | 'clientKeyFile' | 'clientKeyFilePass' | 'caCertFile' | 'caCertDir' | 'ciphers' | 'ciphersuites';
+type TlsStringField = 'certFile' | 'keyFile' | 'keyFilePass' | 'clientCertFile' | 'clientKeyFile' | 'clientKeyFilePass' | 'caCertFile' | 'caCertDir' | 'ciphers' | 'ciphersuites' | 'dhParamsFile';
 const TLS_STRING_FIELDS = new Map<string, TlsStringField>(Object.entries({
   'tls-cert-file': 'certFile',
   'tls-key-file': 'keyFile',
@@ -113,6 +117,7 @@ const TLS_STRING_FIELDS = new Map<string, TlsStringField>(Object.entries({
   'tls-ca-cert-dir': 'caCertDir',
   'tls-ciphers': 'ciphers',
   'tls-ciphersuites': 'ciphersuites',
+  'tls-dh-params-file': 'dhParamsFile',
 }) as [string, TlsStringField][]);
 
 const LOG_LEVELS: readonly ServerOptions['loglevel'][] = ['debug', 'verbose', 'notice', 'warning', 'nothing'];
@@ -557,11 +562,23 @@ class Loader {
         s.tls.authClients = v as TlsOptions['authClients'];
         return null;
       }
-      case 'tls-replication': {
+      case 'tls-replication':
+      case 'tls-prefer-server-ciphers':
+      case 'tls-session-caching': {
         if (single()) return single();
         const v = yesNo(args[0]!);
         if (v === null) return "argument must be 'yes' or 'no'";
-        s.tls.replication = v;
+        if (key === 'tls-replication') s.tls.replication = v;
+        else if (key === 'tls-prefer-server-ciphers') s.tls.preferServerCiphers = v;
+        else s.tls.sessionCaching = v;
+        return null;
+      }
+      case 'tls-session-cache-timeout': {
+        const v = single() ?? string2ll(args[0]!);
+        if (typeof v === 'string') return v;
+        if (v === null) return "argument couldn't be parsed into an integer";
+        if (v < 0n || v > 2147483647n) return 'argument must be between 0 and 2147483647 inclusive';
+        s.tls.sessionCacheTimeout = Number(v);
         return null;
       }
       default: {

@@ -97,6 +97,13 @@ export interface TlsOptions {
   protocols: string; // e.g. "TLSv1.2 TLSv1.3"; "" = library default
   ciphers: string;
   ciphersuites: string;
+  /** tls-prefer-server-ciphers: our cipher order wins over the client's. */
+  preferServerCiphers: boolean; // default no
+  /** tls-dh-params-file: DH parameters for DHE ciphers; "" = none. */
+  dhParamsFile: string;
+  /** tls-session-caching / tls-session-cache-timeout (seconds): TLS session resumption. */
+  sessionCaching: boolean; // default yes
+  sessionCacheTimeout: number; // default 300
 }
 
 export interface SentinelConfig {

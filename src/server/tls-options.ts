@@ -2,6 +2,7 @@
  * Node TLS options from the tls-* directives, for the TLS listener and for outgoing links
  * (tls-replication). Files are read when the options are built (at start).
  */
+import { constants as cryptoConstants } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type tls from 'node:tls';
@@ -39,8 +40,16 @@ export function serverTlsOptions(o: TlsOptions): tls.TlsOptions {
     key: fs.readFileSync(o.keyFile),
     requestCert: o.authClients !== 'no',
     rejectUnauthorized: o.authClients === 'yes',
+    honorCipherOrder: o.preferServerCiphers,
     ...versions(o),
   };
+  if (o.dhParamsFile) opts.dhparam = fs.readFileSync(o.dhParamsFile);
+  // Without caching, tickets are off and a session expires at once: every connection does a full handshake.
+  if (o.sessionCaching) opts.sessionTimeout = o.sessionCacheTimeout;
+  else {
+    opts.sessionTimeout = 0;
+    opts.secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
+  }
   if (o.keyFilePass) opts.passphrase = o.keyFilePass;
   if (ca) opts.ca = ca;
   const c = ciphers(o);

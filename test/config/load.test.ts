@@ -103,7 +103,14 @@ test('tls-* directives and ACL users', () => {
   assert.deepEqual(c.server.users, [
     ['default', 'on', 'nopass', '~*', '&*', '+@all'],
     ['bob', 'on', '>secret', '+@all'],
-  ]);
+  ]);  const t = load('tls-prefer-server-ciphers yes\ntls-session-caching no\ntls-session-cache-timeout 60\ntls-dh-params-file dh.pem\n').server.tls;
+  assert.deepEqual([t.preferServerCiphers, t.sessionCaching, t.sessionCacheTimeout, t.dhParamsFile], [true, false, 60, 'dh.pem']);
+  const acl = load('aclfile users.acl\nacllog-max-len 5\nacl-pubsub-default allchannels\n').server;
+  assert.deepEqual([acl.aclfile, acl.acllogMaxLen, acl.aclPubsubDefault], ['users.acl', 5, 'allchannels']);
+  assert.equal(failure('acllog-max-len -1\n')[1], 'argument must be between 0 and 9223372036854775807 inclusive');
+  assert.equal(failure('acl-pubsub-default maybe\n')[1], 'argument(s) must be one of the following: allchannels, resetchannels');
+  assert.equal(failure('tls-session-cache-timeout -5\n')[1], 'argument must be between 0 and 2147483647 inclusive');
+  assert.equal(failure('user u on (+ping\n')[1], "Error in user declaration '(+ping': Unmatched parenthesis in acl selector");
 });
 
 test('every sentinel directive, in any order, keyword in any case', () => {

@@ -126,3 +126,42 @@ test('tls-ca-cert-dir: client certificates are checked against the CAs of a dire
     await s.stop();
   }
 });
+
+/** The cipher a TLS 1.2 handshake settles on, offering `ciphers` in that order; and whether `session` was resumed. */
+function handshake(port: number, opts: tls.ConnectionOptions): Promise<{ cipher: string; session: Buffer | undefined; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const c = tls.connect({ host: '127.0.0.1', port, checkServerIdentity: () => undefined, ca: fs.readFileSync(certs.ca), maxVersion: 'TLSv1.2', ...withCert(), ...opts });
+    c.on('secureConnect', () => {
+      const r = { cipher: c.getCipher().name, session: c.getSession(), reused: c.isSessionReused() };
+      c.end();
+      resolve(r);
+    });
+    c.on('error', reject);
+  });
+}
+
+test('tls-prefer-server-ciphers: the server order wins; without it the client order does', async () => {
+  const order = 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384';
+  const clientOrder = 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256';
+  const server = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, `tls-ciphers ${order}`, 'tls-prefer-server-ciphers yes']);
+  const client = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, `tls-ciphers ${order}`]);
+  try {
+    assert.equal((await handshake(server.tls, { ciphers: clientOrder })).cipher, 'ECDHE-RSA-AES128-GCM-SHA256');
+    assert.equal((await handshake(client.tls, { ciphers: clientOrder })).cipher, 'ECDHE-RSA-AES256-GCM-SHA384');
+  } finally {
+    await server.s.stop();
+    await client.s.stop();
+  }
+});
+
+test('TLS sessions are resumed (tls-session-caching yes, the default, with tls-session-cache-timeout)', async () => {
+  const { s, tls: port } = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-session-cache-timeout 60']);
+  try {
+    const first = await handshake(port, {});
+    assert.equal(first.reused, false);
+    assert.ok(first.session);
+    assert.equal((await handshake(port, { session: first.session })).reused, true);
+  } finally {
+    await s.stop();
+  }
+});
