@@ -1,7 +1,8 @@
 /**
  * The TLS listener's options on a real sentinel process, each checked with real TLS clients
  * (redis-cli --tls and Node's tls): an encrypted key (tls-key-file-pass), tls-auth-clients
- * optional / no, tls-protocols, tls-ciphers, tls-ciphersuites and tls-ca-cert-dir.
+ * optional / no, tls-protocols, tls-ciphers, tls-ciphersuites, tls-ca-cert-dir, tls-prefer-server-ciphers,
+ * session resumption, and the client certificate used on links to a TLS redis-server.
  * SENTINEL_IMPL=redis runs the same checks against redis-sentinel.
  */
 import { after, before, test } from 'node:test';
@@ -10,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import { REDIS_CLI, removeTempDir, startSentinel } from '../helpers/processes.js';
+import { REDIS_CLI, redisCli, removeTempDir, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
 import type { SentinelProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
 import { ENCRYPTED_KEY_PASS, makeCerts } from '../helpers/certs.js';
@@ -27,9 +28,13 @@ after(() => {
 });
 
 /** A sentinel with only a TLS listener's settings (plus the plain port the harness needs). */
-async function tlsSentinel(lines: string[]): Promise<{ s: SentinelProcess; tls: number }> {
+function tlsSentinel(lines: string[]): Promise<{ s: SentinelProcess; tls: number }> {
+  return tlsSentinelWithCert(certs.cert, lines);
+}
+
+async function tlsSentinelWithCert(cert: string, lines: string[]): Promise<{ s: SentinelProcess; tls: number }> {
   const port = await freePort();
-  const s = await startSentinel({ lines: [`tls-port ${port}`, `tls-cert-file ${certs.cert}`, ...lines] });
+  const s = await startSentinel({ lines: [`tls-port ${port}`, `tls-cert-file ${cert}`, ...lines] });
   return { s, tls: port };
 }
 
@@ -163,5 +168,27 @@ test('TLS sessions are resumed (tls-session-caching yes, the default, with tls-s
     assert.equal((await handshake(port, { session: first.session })).reused, true);
   } finally {
     await s.stop();
+  }
+});
+
+test('tls-client-cert-file / tls-client-key-file: links to a TLS redis use the client certificate, not the server one', async () => {
+  // The sentinel's own (server) certificate comes from a CA the redis-server does not trust.
+  const other = makeCerts();
+  const tlsPort = await freePort();
+  const redis = await startRedis({
+    args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
+  });
+  const common = [`tls-key-file ${other.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-replication yes', `sentinel monitor m 127.0.0.1 ${tlsPort} 1`, 'sentinel down-after-milliseconds m 1000'];
+  const withClientCert = await tlsSentinelWithCert(other.cert, [...common, `tls-client-cert-file ${certs.cert}`, `tls-client-key-file ${certs.key}`]);
+  const withoutClientCert = await tlsSentinelWithCert(other.cert, common);
+  try {
+    await waitFor(async () => /flags\nmaster\n/.test(await redisCli(withClientCert.s.port, 'sentinel', 'master', 'm')), 10000, 'the master reached with the client certificate');
+    await waitFor(async () => /flags\n[^\n]*s_down/.test(await redisCli(withoutClientCert.s.port, 'sentinel', 'master', 'm')), 10000, 'the master refusing the untrusted server certificate');
+    assert.match(await redisCli(withClientCert.s.port, 'sentinel', 'master', 'm'), /flags\nmaster\n/);
+  } finally {
+    await withClientCert.s.stop();
+    await withoutClientCert.s.stop();
+    await redis.stop();
+    removeTempDir(other.dir);
   }
 });
