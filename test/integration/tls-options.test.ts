@@ -185,6 +185,7 @@ test('tls-client-cert-file / tls-client-key-file: links to a TLS redis use the c
     await waitFor(async () => /flags\nmaster\n/.test(await redisCli(withClientCert.s.port, 'sentinel', 'master', 'm')), 10000, 'the master reached with the client certificate');
     await waitFor(async () => /flags\n[^\n]*s_down/.test(await redisCli(withoutClientCert.s.port, 'sentinel', 'master', 'm')), 10000, 'the master refusing the untrusted server certificate');
     assert.match(await redisCli(withClientCert.s.port, 'sentinel', 'master', 'm'), /flags\nmaster\n/);
+    for (const { s } of [withClientCert, withoutClientCert]) assert.equal(s.stderr(), '', 'a refused handshake is logged, not printed to stderr');
   } finally {
     await withClientCert.s.stop();
     await withoutClientCert.s.stop();
