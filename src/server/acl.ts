@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { COMMANDS } from '../commands/table.js';
 import { writeFileAtomic } from '../config/atomic-write.js';
 import { globMatch } from '../util/glob.js';
-import { splitArgs } from '../util/split-args.js';
+import { quoteArg, reprArg, splitArgs } from '../util/split-args.js';
 
 export const ACL_CATEGORIES = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream',
@@ -104,19 +104,30 @@ export class AclSelector {
     return this.channels.some((c) => (pattern ? c === channel : globMatch(c, channel)));
   }
 
-  /** Keys, channels, commands, as redis describes a selector. */
-  selectorText(): string {
+  /** Keys, channels, commands, as redis describes a selector: one rule per token. */
+  selectorTokens(): string[] {
     const parts: string[] = [];
     if (this.allKeys) parts.push('~*');
     else parts.push(...this.keyPatterns());
     if (this.allChannels) parts.push('&*');
     else parts.push('resetchannels', ...this.channels.map((c) => `&${c}`));
-    parts.push(this.commandsText());
-    return parts.join(' ');
+    parts.push(...this.commandsText().split(' '));
+    return parts;
+  }
+
+  selectorText(): string {
+    return this.selectorTokens().join(' ');
   }
 
   keyPatterns(): string[] {
-    return [...this.keys].map(([p, perm]) => `${perm === KEY_READ ? '%R~' : perm === KEY_WRITE ? '%W~' : '~'}${p}`);
+    return [...this.keys].map(([p, perm]) => {
+      if (perm === KEY_READ) return `%R~${p}`;
+      if (perm === KEY_WRITE) return `%W~${p}`;
+      // A read-write pattern `*` reached through %RW~* is a pattern, not allkeys: redis prints
+      // it as `~*`, which loads back as allkeys and then refuses any pattern after it, so a
+      // rewritten config would not load. Written in full, it loads back as what it is.
+      return p === '*' ? '%RW~*' : `~${p}`;
+    });
   }
 
   commandsText(): string {
@@ -196,7 +207,7 @@ export class AclUser extends AclSelector {
     if (this.sanitize) parts.push(this.sanitize);
     for (const p of this.passwords) parts.push(`#${p}`);
     parts.push(this.selectorText());
-    for (const s of this.selectors) parts.push(`(${s.selectorText()})`);
+    for (const s of this.selectors) parts.push(`(${s.selectorTokens().map(selectorToken).join(' ')})`);
     return parts.join(' ');
   }
 
@@ -204,6 +215,15 @@ export class AclUser extends AclSelector {
   describe(): string {
     return `user ${this.name} ${this.rulesText()}`;
   }
+}
+
+/**
+ * A rule inside `(...)` as written in a description. redis prints it raw, so a pattern holding
+ * a quote, or ending with ')', makes a description that does not load back; those few are
+ * quoted (the selector's rules are split like a config line when it is parsed).
+ */
+function selectorToken(rule: string): string {
+  return rule.endsWith(')') || rule.startsWith('(') ? reprArg(rule) : quoteArg(rule);
 }
 
 export function sha256(s: string): string {

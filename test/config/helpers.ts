@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import type { SentinelConfig } from '../../src/config/model.js';
+import { mulberry32 } from '../sim/world.js';
 
 /** test/config/fixtures in the source tree (the tests run from dist/test/config). */
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/config/fixtures');
@@ -81,14 +82,8 @@ export function start(dir: string): SentinelConfig {
   return cfg;
 }
 
-/** A deterministic PRNG (mulberry32), so that a failing random case can be replayed. */
+/** A deterministic PRNG (the simulator's mulberry32), so that a failing random case can be replayed: an integer below n. */
 export function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n: number): number => Math.floor(next() * n);
 }

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AclError, AclLog, AclUser, AclUsers, applyRule, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
+import { ACL_CATEGORIES, AclError, AclLog, AclUser, AclUsers, applyRule, applyRules, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
+import { prng } from '../config/helpers.js';
+import { quoteArg, splitArgs } from '../../src/util/split-args.js';
 
 const user = (...rules: string[]): AclUser => {
   const u = new AclUser('u');
@@ -152,4 +154,57 @@ test('selectors: arguments split inside (...) are joined; any selector may allow
   assert.equal(reasonOf(['(on)']), 'EINVAL');
   applyRule(u, 'clearselectors');
   assert.equal(u.mayRun('publish'), false);
+});
+
+test('property: what ACL LIST and the config rewrite write loads back to the same user (seeded random rules)', () => {
+  const rand = prng(20261203);
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+  // Patterns hold anything but blanks (refused): quotes and parentheses included, which redis
+  // prints raw in selectors, making descriptions it cannot load back.
+  const word = (): string => Array.from({ length: 1 + rand(6) }, () => pick([...'abcxyz*?[]^-_:.!#&~%|()\\\'"01'])).join('');
+  const commandNames = ['ping', 'info', 'sentinel', 'sentinel|masters', 'sentinel|set', 'publish', 'subscribe', 'acl|whoami', 'client|kill', 'auth'];
+  const selectorRule = (): string =>
+    pick([
+      () => `~${word()}`,
+      () => `%${pick(['R', 'W', 'RW', 'WR'])}~${word()}`,
+      () => `&${word()}`,
+      () => `${pick(['+', '-'])}${pick(commandNames)}`,
+      () => `${pick(['+', '-'])}@${pick(ACL_CATEGORIES)}`,
+      () => pick(['allkeys', 'resetkeys', 'allchannels', 'resetchannels', 'allcommands', 'nocommands', '~*', '&*', '+@all', '-@all']),
+    ])();
+  const userRule = (): string =>
+    pick([
+      selectorRule,
+      selectorRule,
+      () => pick(['on', 'off', 'nopass', 'resetpass', 'sanitize-payload', 'skip-sanitize-payload', 'clearselectors', 'reset']),
+      () => `>${word()}`,
+      () => `#${sha256(word())}`,
+      () => `(${Array.from({ length: 1 + rand(4) }, selectorRule).join(' ')})`,
+    ])();
+  for (let i = 0; i < 2000; i++) {
+    const u = new AclUser('u', i % 2 ? 'allchannels' : 'resetchannels');
+    for (let k = rand(12); k > 0; k--) {
+      try {
+        applyRule(u, userRule(), i % 2 ? 'allchannels' : 'resetchannels');
+      } catch (e) {
+        assert.ok(e instanceof AclError, String(e));
+      }
+    }
+    const text = u.rulesText();
+    // As the sentinel writes a `user` line and reads it back (a config `default` is reset first).
+    const again = new AclUser('u');
+    assert.equal(applyRules(again, text.split(' ')), null, text);
+    assert.equal(again.rulesText(), text, `case ${i}`);
+    // Through a config file line, as the rewrite writes it and the loader splits it.
+    const line = splitArgs(`user u ${text.split(' ').map(quoteArg).join(' ')}`);
+    assert.ok(line, text);
+    const fromConfig = new AclUser('u');
+    assert.equal(applyRules(fromConfig, line.slice(2)), null, text);
+    assert.equal(fromConfig.rulesText(), text);
+    // As ACL LIST / an ACL file holds it.
+    const users = new AclUsers();
+    users.loadConfigured([['u', ...text.split(' ')]]);
+    assert.equal(users.get('u')!.rulesText(), text);
+    for (const cmd of commandNames) assert.equal(again.mayRun(cmd), u.mayRun(cmd), `${cmd} in case ${i}: ${text}`);
+  }
 });
