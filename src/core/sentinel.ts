@@ -179,11 +179,22 @@ export class SentinelCore {
     } else {
       msg = extra ?? '';
     }
-    const master = ri ? masterOf(ri) : undefined;
-    this.actions.push(master === undefined ? { type: 'event', level, channel, message: msg } : { type: 'event', level, channel, message: msg, masterName: master.name });
+    this.emit(level, channel, msg, ri ? masterOf(ri) : undefined);
+  }
+
+  /**
+   * An event about master `m` whose message is given whole (+switch-master, +new-epoch,
+   * +vote-for-leader): like redis, it still runs the master's notification script.
+   */
+  masterEvent(level: LogLevel, channel: string, m: MasterInstance, message: string): void {
+    this.emit(level, channel, message, m);
+  }
+
+  private emit(level: LogLevel, channel: string, message: string, master: MasterInstance | undefined): void {
+    this.actions.push(master === undefined ? { type: 'event', level, channel, message } : { type: 'event', level, channel, message, masterName: master.name });
     // Warning-level events about an instance also go to the master's notification script.
     if (level === 'warning' && master?.notificationScript) {
-      this.actions.push({ type: 'script', path: master.notificationScript, args: [channel, msg] });
+      this.actions.push({ type: 'script', path: master.notificationScript, args: [channel, message] });
     }
   }
 
@@ -733,7 +744,7 @@ export class SentinelCore {
     if (h.currentEpoch > this.currentEpoch) {
       this.currentEpoch = h.currentEpoch;
       this.persist();
-      this.event('warning', '+new-epoch', null, String(this.currentEpoch));
+      this.masterEvent('warning', '+new-epoch', m, String(this.currentEpoch));
     }
     const newer = this.mutants.has('switch-config-on-equal-epoch') ? m.configEpoch <= h.masterConfigEpoch : m.configEpoch < h.masterConfigEpoch;
     if (newer) {
@@ -746,7 +757,7 @@ export class SentinelCore {
       const cur = this.currentMasterAddr(m);
       if (h.masterPort !== cur.port || (h.masterIp !== cur.ip && h.masterIp.toLowerCase() !== cur.hostname.toLowerCase())) {
         this.event('warning', '+config-update-from', si);
-        this.event('warning', '+switch-master', null, `${m.name} ${this.announceAddr(cur)} ${cur.port} ${h.masterIp} ${h.masterPort}`);
+        this.masterEvent('warning', '+switch-master', m, `${m.name} ${this.announceAddr(cur)} ${cur.port} ${h.masterIp} ${h.masterPort}`);
         const oldAddr = { ...cur };
         this.resetMasterAndChangeAddress(m, h.masterIp, h.masterPort, now);
         this.clientReconfigScript(m, 'observer', oldAddr, m.addr);
@@ -991,7 +1002,7 @@ export class SentinelCore {
     if (reqEpoch > this.currentEpoch) {
       this.currentEpoch = reqEpoch;
       this.persist();
-      this.event('warning', '+new-epoch', null, String(this.currentEpoch));
+      this.masterEvent('warning', '+new-epoch', m, String(this.currentEpoch));
     }
     const mayVote = this.mutants.has('vote-twice-in-epoch') ? m.leaderEpoch <= reqEpoch : m.leaderEpoch < reqEpoch;
     if (mayVote && this.currentEpoch <= reqEpoch) {
@@ -999,7 +1010,7 @@ export class SentinelCore {
       m.leaderEpoch = this.currentEpoch;
       if (this.mutants.has('reply-vote-before-persist')) this.deferredPersist = true;
       else this.persist();
-      this.event('warning', '+vote-for-leader', null, `${m.leader} ${m.leaderEpoch}`);
+      this.masterEvent('warning', '+vote-for-leader', m, `${m.leader} ${m.leaderEpoch}`);
       if (reqRunid !== this.myid) m.failoverStartTime = now + Math.floor(this.random() * 1000);
     }
   }
@@ -1043,7 +1054,7 @@ export class SentinelCore {
     m.failoverState = 'wait_start';
     m.failoverInProgress = true;
     m.failoverEpoch = ++this.currentEpoch;
-    this.event('warning', '+new-epoch', null, String(this.currentEpoch));
+    this.masterEvent('warning', '+new-epoch', m, String(this.currentEpoch));
     this.event('warning', '+try-failover', m);
     // Jitter keeps sentinels that noticed the failure together from splitting votes for ever.
     m.failoverStartTime = now + Math.floor(this.random() * 1000);
@@ -1265,12 +1276,7 @@ export class SentinelCore {
 
   private switchToPromotedSlave(m: MasterInstance, now: number): void {
     const ref = m.promotedSlave ?? m;
-    this.event(
-      'warning',
-      '+switch-master',
-      null,
-      `${m.name} ${this.announceAddr(m.addr)} ${m.addr.port} ${this.announceAddr(ref.addr)} ${ref.addr.port}`,
-    );
+    this.masterEvent('warning', '+switch-master', m, `${m.name} ${this.announceAddr(m.addr)} ${m.addr.port} ${this.announceAddr(ref.addr)} ${ref.addr.port}`);
     this.resetMasterAndChangeAddress(m, ref.addr.hostname, ref.addr.port, now);
   }
 
