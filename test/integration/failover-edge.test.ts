@@ -62,6 +62,29 @@ test('a leader that crashes right after its election (SIMULATE-FAILURE) is repla
   }
 });
 
+test('a leader that crashes right after promoting a replica (SIMULATE-FAILURE) is replaced, and the failover completes', async () => {
+  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 3000 });
+  try {
+    await ready(t);
+    for (const s of t.sentinels) assert.equal((await redisCli(s.port, 'sentinel', 'simulate-failure', 'crash-after-promotion')).trim(), 'OK');
+    const old = t.master.port;
+    await t.master.kill9();
+    const crashed = await waitFor(() => t.sentinels.find((s) => s.exited), 20000, 'the leader to crash after the promotion');
+    assert.equal(crashed.exitCode, 99);
+    assert.match(crashed.log(), /\+promoted-slave/);
+    const survivors = t.sentinels.filter((s) => s !== crashed);
+    for (const s of survivors) await s.restart();
+    const port = await agreedMaster(t, old, 30000, survivors);
+    assert.ok(t.replicas.some((r) => r.port === port));
+    // Every replica ends up following the one master the survivors agree on.
+    for (const r of t.replicas.filter((x) => x.port !== port)) {
+      await waitFor(async () => (await redisCli(r.port, 'info', 'replication')).includes(`master_port:${port}`), 30000, `replica ${r.port} to follow ${port}`);
+    }
+  } finally {
+    await t.stopAll();
+  }
+});
+
 test('parallel-syncs 1: replicas are re-pointed one at a time', async () => {
   const t = await startTopology({ replicas: 3, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
   try {
