@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { REDIS_CLI, redisCli, removeTempDir, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
@@ -16,6 +17,7 @@ import type { SentinelProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
 import { ENCRYPTED_KEY_PASS, makeCerts } from '../helpers/certs.js';
 import type { TestCerts } from '../helpers/certs.js';
+import { prng } from '../config/helpers.js';
 
 let certs: TestCerts;
 
@@ -191,5 +193,33 @@ test('tls-client-cert-file / tls-client-key-file: links to a TLS redis use the c
     await withoutClientCert.s.stop();
     await redis.stop();
     removeTempDir(other.dir);
+  }
+});
+
+test('garbage and broken handshakes on the TLS port are dropped; the sentinel keeps serving, nothing on stderr', async () => {
+  const { s, tls: port } = await tlsSentinel([`tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`]);
+  try {
+    const send = (data: Buffer): Promise<void> =>
+      new Promise((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => {
+          c.write(data);
+          setTimeout(() => {
+            c.destroy();
+            resolve();
+          }, 50);
+        });
+        c.on('error', () => resolve());
+        c.on('data', () => {});
+      });
+    const rand = prng(7);
+    for (let i = 0; i < 40; i++) await send(Buffer.from(Array.from({ length: 1 + rand(4000) }, () => rand(256))));
+    // A ClientHello header announcing more than follows, then zeros; and plain text.
+    await send(Buffer.concat([Buffer.from([0x16, 3, 1, 2, 0, 1, 0, 1, 0xfc, 3, 3]), Buffer.alloc(100)]));
+    await send(Buffer.from('PING\r\n'));
+    assert.equal(await tlsPing(port, withCert()), '+PONG');
+    assert.equal(await redisCli(s.port, 'ping'), 'PONG\n');
+    assert.equal(s.stderr(), '');
+  } finally {
+    await s.stop();
   }
 });
