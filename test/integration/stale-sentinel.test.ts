@@ -1,0 +1,63 @@
+/**
+ * A sentinel that was down during a failover comes back with a config file naming the old
+ * master (epoch 0): it must learn the new configuration from the others' hellos, through the
+ * replicas its file lists, and follow. Mixed quorum: two sentinel-ts and one redis-sentinel;
+ * the stale one is a sentinel-ts (SENTINEL_IMPL=redis makes them all redis-sentinel).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
+
+let master: RedisServer;
+const replicas: RedisServer[] = [];
+const sentinels: SentinelProcess[] = [];
+
+before(async () => {
+  master = await startRedis();
+  for (let i = 0; i < 2; i++) replicas.push(await startRedis({ replicaOf: master.port }));
+  for (const impl of ['ts', 'ts', 'redis'] as const) {
+    sentinels.push(
+      await startSentinel({
+        impl,
+        lines: [`sentinel monitor mymaster 127.0.0.1 ${master.port} 2`, 'sentinel down-after-milliseconds mymaster 1000', 'sentinel failover-timeout mymaster 10000'],
+      }),
+    );
+  }
+  for (const s of sentinels) {
+    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${master.port},slaves=2,sentinels=3`), 15000, `${s.impl} sentinel on ${s.port}`);
+    // Its file must list the replicas and peers before it is stopped.
+    await waitFor(() => (s.conf().match(/^sentinel known-replica /gm) ?? []).length === 2, 5000, `${s.impl} config file to list both replicas`);
+  }
+});
+
+after(async () => {
+  for (const s of sentinels) await s.stop();
+  for (const r of [...replicas, master]) await r?.stop();
+});
+
+test('a sentinel down during a failover learns the new master when it comes back', async () => {
+  const stale = sentinels[0]!;
+  await stale.stop();
+  await master.kill9();
+  const others = sentinels.slice(1);
+  let promoted = 0;
+  for (const s of others) {
+    await waitFor(
+      async () => {
+        const [, port] = (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim().split('\n');
+        promoted = Number(port);
+        return replicas.some((r) => r.port === promoted);
+      },
+      30000,
+      `${s.impl} sentinel on ${s.port} to report a promoted replica`,
+    );
+  }
+  assert.match(stale.conf(), new RegExp(`^sentinel monitor mymaster 127\\.0\\.0\\.1 ${master.port} 2$`, 'm'), 'the stale file still names the old master');
+  await stale.restart();
+  await waitFor(async () => (await redisCli(stale.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')) === `127.0.0.1\n${promoted}\n`, 20000, 'the restarted sentinel to follow the new master');
+  await waitFor(() => new RegExp(`^sentinel monitor mymaster 127\\.0\\.0\\.1 ${promoted} 2$`, 'm').test(stale.conf()), 10000, 'its config file to name the new master');
+  assert.match(stale.conf(), /^sentinel config-epoch mymaster [1-9]\d*$/m);
+  assert.match(stale.log(), /\+config-update-from sentinel /);
+  if (stale.impl === 'ts') assert.equal(stale.stderr(), '');
+});
