@@ -9,36 +9,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import { startSentinels, stopAll, waitForView } from '../helpers/quorum.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 let replica: RedisServer;
-const sentinels: SentinelProcess[] = [];
+let sentinels: SentinelProcess[] = [];
 
 const HOST_LINES = ['sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes', 'sentinel announce-ip localhost'];
 
 before(async () => {
   master = await startRedis({ args: ['--replica-announce-ip', 'localhost'] });
   replica = await startRedis({ replicaOf: { host: 'localhost', port: master.port }, args: ['--replica-announce-ip', 'localhost'] });
-  for (const impl of ['ts', 'ts', 'redis'] as const) {
-    sentinels.push(
-      await startSentinel({
-        impl,
-        lines: [...HOST_LINES, `sentinel monitor mymaster localhost ${master.port} 2`, 'sentinel down-after-milliseconds mymaster 1000', 'sentinel failover-timeout mymaster 10000'],
-      }),
-    );
-  }
+  sentinels = await startSentinels([...HOST_LINES, `sentinel monitor mymaster localhost ${master.port} 2`, 'sentinel down-after-milliseconds mymaster 1000', 'sentinel failover-timeout mymaster 10000']);
 });
 
-after(async () => {
-  for (const s of sentinels) await s.stop();
-  await replica?.stop();
-  await master?.stop();
-});
+after(() => stopAll(sentinels, [replica, master]));
 
 test('with announce-hostnames the sentinels report and store names: master, replica and peers', async () => {
+  await waitForView(sentinels, `address=localhost:${master.port},slaves=1,sentinels=3`);
   for (const s of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=localhost:${master.port},slaves=1,sentinels=3`), 15000, `${s.impl} sentinel on ${s.port} to see everything by name`);
     assert.equal(await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster'), `localhost\n${master.port}\n`);
     assert.match(await redisCli(s.port, 'sentinel', 'replicas', 'mymaster'), new RegExp(`name\\nlocalhost:${replica.port}\\nip\\nlocalhost\\n`));
     const peers = await redisCli(s.port, 'sentinel', 'sentinels', 'mymaster');

@@ -6,12 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rawCommand, redisCli, sleep, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import { rawCommand, redisCli, sleep, startRedis, waitFor } from '../helpers/processes.js';
+import { failOverFrozenMaster, startSentinels, stopAll, tsStderr, waitForView } from '../helpers/quorum.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 let replica: RedisServer;
-const sentinels: SentinelProcess[] = [];
+let sentinels: SentinelProcess[] = [];
 
 const ADMIN = ['--user', 'admin', '--pass', 'adminpass', '--no-auth-warning'];
 const cli = (s: SentinelProcess, ...args: string[]): Promise<string> => redisCli(s.port, ...ADMIN, ...args);
@@ -19,35 +20,24 @@ const cli = (s: SentinelProcess, ...args: string[]): Promise<string> => redisCli
 before(async () => {
   master = await startRedis();
   replica = await startRedis({ replicaOf: master.port });
-  for (const impl of ['ts', 'ts', 'redis'] as const) {
-    sentinels.push(
-      await startSentinel({
-        impl,
-        lines: [
-          'user default off',
-          'user admin on >adminpass ~* &* +@all',
-          'user peer on >peerpass &* +@all',
-          'sentinel sentinel-user peer',
-          'sentinel sentinel-pass peerpass',
-          `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
-          'sentinel down-after-milliseconds mymaster 1000',
-          'sentinel failover-timeout mymaster 10000',
-        ],
-      }),
-    );
-  }
+  sentinels = await startSentinels([
+    'user default off',
+    'user admin on >adminpass ~* &* +@all',
+    'user peer on >peerpass &* +@all',
+    'sentinel sentinel-user peer',
+    'sentinel sentinel-pass peerpass',
+    `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
+    'sentinel down-after-milliseconds mymaster 1000',
+    'sentinel failover-timeout mymaster 10000',
+  ]);
 });
 
-after(async () => {
-  for (const s of sentinels) await s.stop();
-  await replica?.stop();
-  await master?.stop();
-});
+after(() => stopAll(sentinels, [replica, master]));
 
 test('with the default user off, peers log in with sentinel-user/sentinel-pass and find each other', async () => {
+  for (const s of sentinels) assert.equal(await rawCommand(s.port, 'PING\r\n'), '-NOAUTH Authentication required.\r\n');
+  await waitForView(sentinels, `address=127.0.0.1:${master.port},slaves=1,sentinels=3`, 15000, ADMIN);
   for (const s of sentinels) {
-    assert.equal(await rawCommand(s.port, 'PING\r\n'), '-NOAUTH Authentication required.\r\n');
-    await waitFor(async () => (await cli(s, 'info', 'sentinel')).includes(`address=127.0.0.1:${master.port},slaves=1,sentinels=3`), 15000, `${s.impl} sentinel on ${s.port} to see both peers`);
     await waitFor(async () => !(await cli(s, 'sentinel', 'sentinels', 'mymaster')).includes('disconnected'), 10000, `${s.impl} sentinel's peer links to be up`);
   }
   // Longer than down-after: a peer that refused our PINGs (NOAUTH) would now be s_down.
@@ -59,15 +49,7 @@ test('with the default user off, peers log in with sentinel-user/sentinel-pass a
 });
 
 test('the quorum votes over authenticated links and fails the stopped master over', async () => {
-  master.sigstop();
-  try {
-    for (const s of sentinels) {
-      await waitFor(async () => (await cli(s, 'sentinel', 'get-master-addr-by-name', 'mymaster')) === `127.0.0.1\n${replica.port}\n`, 30000, `${s.impl} sentinel on ${s.port} to report the promoted replica`);
-    }
-  } finally {
-    master.sigcont();
-  }
-  const leaderLine = sentinels.map((s) => s.log()).join('\n');
-  assert.match(leaderLine, /\+elected-leader master mymaster/);
-  for (const s of sentinels) if (s.impl === 'ts') assert.equal(s.stderr(), '');
+  await failOverFrozenMaster(master, sentinels, replica.port, ADMIN);
+  assert.match(sentinels.map((s) => s.log()).join('\n'), /\+elected-leader master mymaster/);
+  assert.equal(tsStderr(sentinels), '');
 });

@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { redisCli, removeTempDir, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import { removeTempDir, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import { failOverFrozenMaster, tsStderr, waitForView } from '../helpers/quorum.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
@@ -56,17 +57,9 @@ after(async () => {
 });
 
 test('through a failover every sentinel runs its notification script for warnings and its reconfig script once', async () => {
-  for (const { s } of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${master.port},slaves=1,sentinels=3`), 15000, `${s.impl} sentinel on ${s.port}`);
-  }
-  master.sigstop();
-  try {
-    for (const { s } of sentinels) {
-      await waitFor(async () => (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')) === `127.0.0.1\n${replica.port}\n`, 30000, `${s.impl} sentinel on ${s.port} to switch`);
-    }
-  } finally {
-    master.sigcont();
-  }
+  const all = sentinels.map(({ s }) => s);
+  await waitForView(all, `address=127.0.0.1:${master.port},slaves=1,sentinels=3`);
+  await failOverFrozenMaster(master, all, replica.port);
   const from = `127.0.0.1 ${master.port}`;
   const to = `127.0.0.1 ${replica.port}`;
   for (const { s, notified, reconfigured } of sentinels) {
@@ -89,5 +82,5 @@ test('through a failover every sentinel runs its notification script for warning
   const calls = sentinels.map(({ reconfigured }) => read(reconfigured).trim());
   assert.equal(calls.filter((c) => c === `mymaster leader start ${from} ${to}`).length, 1, calls.join(' | '));
   assert.equal(calls.filter((c) => c === `mymaster observer start ${from} ${to}`).length, 2, calls.join(' | '));
-  for (const { s } of sentinels) if (s.impl === 'ts') assert.equal(s.stderr(), '');
+  assert.equal(tsStderr(all), '');
 });

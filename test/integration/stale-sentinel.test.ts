@@ -6,35 +6,26 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import { redisCli, startRedis, waitFor } from '../helpers/processes.js';
+import { startSentinels, stopAll, waitForView } from '../helpers/quorum.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 const replicas: RedisServer[] = [];
-const sentinels: SentinelProcess[] = [];
+let sentinels: SentinelProcess[] = [];
 
 before(async () => {
   master = await startRedis();
   for (let i = 0; i < 2; i++) replicas.push(await startRedis({ replicaOf: master.port }));
-  for (const impl of ['ts', 'ts', 'redis'] as const) {
-    sentinels.push(
-      await startSentinel({
-        impl,
-        lines: [`sentinel monitor mymaster 127.0.0.1 ${master.port} 2`, 'sentinel down-after-milliseconds mymaster 1000', 'sentinel failover-timeout mymaster 10000'],
-      }),
-    );
-  }
+  sentinels = await startSentinels([`sentinel monitor mymaster 127.0.0.1 ${master.port} 2`, 'sentinel down-after-milliseconds mymaster 1000', 'sentinel failover-timeout mymaster 10000']);
+  await waitForView(sentinels, `address=127.0.0.1:${master.port},slaves=2,sentinels=3`);
   for (const s of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${master.port},slaves=2,sentinels=3`), 15000, `${s.impl} sentinel on ${s.port}`);
     // Its file must list the replicas and peers before it is stopped.
     await waitFor(() => (s.conf().match(/^sentinel known-replica /gm) ?? []).length === 2, 5000, `${s.impl} config file to list both replicas`);
   }
 });
 
-after(async () => {
-  for (const s of sentinels) await s.stop();
-  for (const r of [...replicas, master]) await r?.stop();
-});
+after(() => stopAll(sentinels, [...replicas, master]));
 
 test('a sentinel down during a failover learns the new master when it comes back', async () => {
   const stale = sentinels[0]!;

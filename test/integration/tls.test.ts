@@ -8,6 +8,7 @@ import { REDIS_CLI, redisCli, startRedis, startSentinel, waitFor } from '../help
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
 import { makeCerts } from '../helpers/certs.js';
+import { failOverFrozenMaster, tsStderr, waitForReplicaOf, waitForView } from '../helpers/quorum.js';
 import type { TestCerts } from '../helpers/certs.js';
 
 let certs: TestCerts;
@@ -109,23 +110,11 @@ test('node-redis with TLS talks to the sentinel TLS port', async () => {
 // Last: it changes the topology. Every link (to the servers and between the sentinels, one of
 // them redis-sentinel) is TLS; the master stops answering and the mixed quorum fails it over.
 test('over TLS: a stopped master is failed over by the mixed quorum, and the old master rejoins as a replica', async () => {
-  master.sigstop();
-  try {
-    for (const { s } of sentinels) {
-      await waitFor(
-        async () => (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')) === `127.0.0.1\n${replicaTls}\n`,
-        30000,
-        `${s.impl} sentinel on ${s.port} to report the promoted replica`,
-      );
-    }
-    assert.match(await redisCli(replica.port, 'role'), /^master\n/);
-  } finally {
-    master.sigcont();
-  }
+  const all = sentinels.map(({ s }) => s);
+  await failOverFrozenMaster(master, all, replicaTls);
+  assert.match(await redisCli(replica.port, 'role'), /^master\n/);
   // The old master comes back and is turned into a replica of the new one, over TLS.
-  await waitFor(async () => (await redisCli(master.port, 'info', 'replication')).includes(`master_port:${replicaTls}`), 30000, 'the old master to replicate from the new one');
-  for (const { s } of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`address=127.0.0.1:${replicaTls},slaves=1,sentinels=3`), 30000, `${s.impl} sentinel to see the new topology`);
-    if (s.impl === 'ts') assert.equal(s.stderr(), '');
-  }
+  await waitForReplicaOf(master, replicaTls);
+  await waitForView(all, `address=127.0.0.1:${replicaTls},slaves=1,sentinels=3`, 30000);
+  assert.equal(tsStderr(all), '');
 });

@@ -5,31 +5,25 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import { redisCli, startRedis, waitFor } from '../helpers/processes.js';
+import { startSentinels, stopAll, waitForMaster } from '../helpers/quorum.js';
 import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 const servers: Record<'a' | 'aReplica' | 'b' | 'bReplica', RedisServer> = {} as never;
-const sentinels: SentinelProcess[] = [];
+let sentinels: SentinelProcess[] = [];
 
 before(async () => {
   servers.a = await startRedis();
   servers.aReplica = await startRedis({ replicaOf: servers.a.port });
   servers.b = await startRedis();
   servers.bReplica = await startRedis({ replicaOf: servers.b.port });
-  for (const impl of ['ts', 'ts', 'redis'] as const) {
-    sentinels.push(
-      await startSentinel({
-        impl,
-        lines: [
-          `sentinel monitor alpha 127.0.0.1 ${servers.a.port} 2`,
-          'sentinel down-after-milliseconds alpha 1000',
-          'sentinel failover-timeout alpha 10000',
-          `sentinel monitor beta 127.0.0.1 ${servers.b.port} 3`,
-          'sentinel down-after-milliseconds beta 3000',
-        ],
-      }),
-    );
-  }
+  sentinels = await startSentinels([
+    `sentinel monitor alpha 127.0.0.1 ${servers.a.port} 2`,
+    'sentinel down-after-milliseconds alpha 1000',
+    'sentinel failover-timeout alpha 10000',
+    `sentinel monitor beta 127.0.0.1 ${servers.b.port} 3`,
+    'sentinel down-after-milliseconds beta 3000',
+  ]);
   for (const s of sentinels) {
     for (const [name, m] of [['alpha', servers.a], ['beta', servers.b]] as const) {
       await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(`name=${name},status=ok,address=127.0.0.1:${m.port},slaves=1,sentinels=3`), 15000, `${s.impl} sentinel to see ${name}`);
@@ -37,16 +31,11 @@ before(async () => {
   }
 });
 
-after(async () => {
-  for (const s of sentinels) await s.stop();
-  for (const r of Object.values(servers)) await r?.stop();
-});
+after(() => stopAll(sentinels, Object.values(servers)));
 
 test('one group fails over, the other is untouched, and the config files keep both', async () => {
   await servers.a.kill9();
-  for (const s of sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'alpha')) === `127.0.0.1\n${servers.aReplica.port}\n`, 30000, `${s.impl} sentinel to move alpha`);
-  }
+  await waitForMaster(sentinels, servers.aReplica.port, 30000, [], 'alpha');
   for (const s of sentinels) {
     assert.equal(await redisCli(s.port, 'sentinel', 'get-master-addr-by-name', 'beta'), `127.0.0.1\n${servers.b.port}\n`);
     const beta = await redisCli(s.port, 'sentinel', 'master', 'beta');
