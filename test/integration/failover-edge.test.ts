@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redisCli, sleep, startTopology, tsOnly, waitFor } from '../helpers/processes.js';
 import type { Topology } from '../helpers/processes.js';
+import { waitForReplicaOf } from '../helpers/quorum.js';
 
 async function ready(t: Topology): Promise<void> {
   for (const s of t.sentinels) {
@@ -42,48 +43,33 @@ test('a SIGSTOPped master is failed over, and TILT follows a stalled sentinel wi
   }
 });
 
-test('a leader that crashes right after its election (SIMULATE-FAILURE) is replaced', async () => {
-  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 3000 });
-  try {
-    await ready(t);
-    for (const s of t.sentinels) assert.equal((await redisCli(s.port, 'sentinel', 'simulate-failure', 'crash-after-election')).trim(), 'OK');
-    const old = t.master.port;
-    await t.master.kill9();
-    const crashed = await waitFor(() => t.sentinels.find((s) => s.exited), 20000, 'the elected sentinel to crash');
-    assert.equal(crashed.exitCode, 99);
-    assert.match(crashed.log(), /\+elected-leader/);
-    // The survivors forget the simulated failure when restarted, and fail over without it.
-    const survivors = t.sentinels.filter((s) => s !== crashed);
-    for (const s of survivors) await s.restart();
-    const port = await agreedMaster(t, old, 30000, survivors);
-    assert.ok(t.replicas.some((r) => r.port === port));
-  } finally {
-    await t.stopAll();
-  }
-});
-
-test('a leader that crashes right after promoting a replica (SIMULATE-FAILURE) is replaced, and the failover completes', async () => {
-  const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 3000 });
-  try {
-    await ready(t);
-    for (const s of t.sentinels) assert.equal((await redisCli(s.port, 'sentinel', 'simulate-failure', 'crash-after-promotion')).trim(), 'OK');
-    const old = t.master.port;
-    await t.master.kill9();
-    const crashed = await waitFor(() => t.sentinels.find((s) => s.exited), 20000, 'the leader to crash after the promotion');
-    assert.equal(crashed.exitCode, 99);
-    assert.match(crashed.log(), /\+promoted-slave/);
-    const survivors = t.sentinels.filter((s) => s !== crashed);
-    for (const s of survivors) await s.restart();
-    const port = await agreedMaster(t, old, 30000, survivors);
-    assert.ok(t.replicas.some((r) => r.port === port));
-    // Every replica ends up following the one master the survivors agree on.
-    for (const r of t.replicas.filter((x) => x.port !== port)) {
-      await waitFor(async () => (await redisCli(r.port, 'info', 'replication')).includes(`master_port:${port}`), 30000, `replica ${r.port} to follow ${port}`);
+// SIMULATE-FAILURE makes whichever sentinel is elected exit (code 99) at that step; the
+// survivors forget the flag when restarted and must complete the failover without it.
+for (const [flag, step, event] of [
+  ['crash-after-election', 'right after its election', /\+elected-leader/],
+  ['crash-after-promotion', 'right after promoting a replica', /\+promoted-slave/],
+] as const) {
+  test(`a leader that crashes ${step} (SIMULATE-FAILURE ${flag}) is replaced, and the failover completes`, async () => {
+    const t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 3000 });
+    try {
+      await ready(t);
+      for (const s of t.sentinels) assert.equal((await redisCli(s.port, 'sentinel', 'simulate-failure', flag)).trim(), 'OK');
+      const old = t.master.port;
+      await t.master.kill9();
+      const crashed = await waitFor(() => t.sentinels.find((s) => s.exited), 20000, `the leader to crash ${step}`);
+      assert.equal(crashed.exitCode, 99);
+      assert.match(crashed.log(), event);
+      const survivors = t.sentinels.filter((s) => s !== crashed);
+      for (const s of survivors) await s.restart();
+      const port = await agreedMaster(t, old, 30000, survivors);
+      assert.ok(t.replicas.some((r) => r.port === port));
+      // Every replica ends up following the one master the survivors agree on.
+      for (const r of t.replicas.filter((x) => x.port !== port)) await waitForReplicaOf(r, port);
+    } finally {
+      await t.stopAll();
     }
-  } finally {
-    await t.stopAll();
-  }
-});
+  });
+}
 
 test('parallel-syncs 1: replicas are re-pointed one at a time', async () => {
   const t = await startTopology({ replicas: 3, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
