@@ -438,23 +438,29 @@ class Loader {
     const single = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
     // Multi-value options given as one quoted argument are split again ("bind 'a b'", --bind "a b").
     const multi = (): string[] => (args.length === 1 && args[0] !== '' ? (splitArgs(args[0]!) ?? []) : args);
+    /**
+     * redis's rule for numeric options: one argument, an integer (string2ll), within [min, max].
+     * Unsigned options wrap a negative value first, so that it fails the range check.
+     */
+    const integer = (min: bigint, max: bigint, unsigned = false): number | string => {
+      const v = single() ?? string2ll(args[0]!);
+      if (typeof v === 'string') return v;
+      if (v === null) return "argument couldn't be parsed into an integer";
+      const n = unsigned ? BigInt.asUintN(64, v) : v;
+      if (n < min || n > max) return `argument must be between ${min} and ${max} inclusive`;
+      return Number(n);
+    };
     switch (key) {
       case 'port': {
-        const v = single() ?? string2ll(args[0]!);
+        const v = integer(0n, 65535n);
         if (typeof v === 'string') return v;
-        if (v === null) return "argument couldn't be parsed into an integer";
-        if (v < 0n || v > 65535n) return 'argument must be between 0 and 65535 inclusive';
-        s.port = Number(v);
+        s.port = v;
         return null;
       }
       case 'maxclients': {
-        const v = single() ?? string2ll(args[0]!);
+        const v = integer(1n, 4294967295n, true);
         if (typeof v === 'string') return v;
-        if (v === null) return "argument couldn't be parsed into an integer";
-        // An unsigned option: a negative value wraps and fails the bounds check.
-        const u = BigInt.asUintN(64, v);
-        if (u < 1n || u > 4294967295n) return 'argument must be between 1 and 4294967295 inclusive';
-        s.maxclients = Number(u);
+        s.maxclients = v;
         return null;
       }
       case 'proto-max-bulk-len':
@@ -528,13 +534,9 @@ class Loader {
         s.aclfile = args[0]!; // relative to the working directory at start-up, as in redis
         return null;
       case 'acllog-max-len': {
-        const v = single() ?? string2ll(args[0]!);
+        const v = integer(0n, LLONG_MAX, true);
         if (typeof v === 'string') return v;
-        if (v === null) return "argument couldn't be parsed into an integer";
-        // An unsigned long: a negative value wraps and fails the bounds check.
-        const u = BigInt.asUintN(64, v);
-        if (u > LLONG_MAX) return `argument must be between 0 and ${LLONG_MAX} inclusive`;
-        s.acllogMaxLen = Number(u);
+        s.acllogMaxLen = v;
         return null;
       }
       case 'acl-pubsub-default': {
@@ -545,11 +547,9 @@ class Loader {
         return null;
       }
       case 'tls-port': {
-        const v = single() ?? string2ll(args[0]!);
+        const v = integer(0n, 65535n);
         if (typeof v === 'string') return v;
-        if (v === null) return "argument couldn't be parsed into an integer";
-        if (v < 0n || v > 65535n) return 'argument must be between 0 and 65535 inclusive';
-        s.tls.port = Number(v);
+        s.tls.port = v;
         return null;
       }
       case 'tls-protocols':
@@ -574,11 +574,9 @@ class Loader {
         return null;
       }
       case 'tls-session-cache-timeout': {
-        const v = single() ?? string2ll(args[0]!);
+        const v = integer(0n, 2147483647n);
         if (typeof v === 'string') return v;
-        if (v === null) return "argument couldn't be parsed into an integer";
-        if (v < 0n || v > 2147483647n) return 'argument must be between 0 and 2147483647 inclusive';
-        s.tls.sessionCacheTimeout = Number(v);
+        s.tls.sessionCacheTimeout = v;
         return null;
       }
       default: {
