@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { COMMANDS } from '../commands/table.js';
 import { writeFileAtomic } from '../config/atomic-write.js';
+import { strerror } from '../config/errors.js';
 import { globMatch } from '../util/glob.js';
 import { quoteArg, reprArg, splitArgs } from '../util/split-args.js';
 
@@ -81,6 +82,7 @@ export class AclSelector {
   /** May this selector run `command` (lower-case, `container|sub` for subcommands)? */
   canRun(command: string): boolean {
     let allowed = this.allCommands;
+    if (this.commandRules.length === 0) return allowed; // +@all / -@all alone: nothing to look up
     const [top] = command.split('|');
     const spec = COMMANDS.get(top ?? '');
     const sub = command.includes('|') ? spec?.subcommands.get(command.split('|')[1]!) : undefined;
@@ -171,7 +173,8 @@ export class AclUser extends AclSelector {
 
   /** May the user run `command`, with any of its selectors? */
   mayRun(command: string): boolean {
-    return this.allSelectors().some((s) => s.canRun(command));
+    // Checked for every command a client runs: no array built for the common case.
+    return this.canRun(command) || this.selectors.some((s) => s.canRun(command));
   }
 
   /**
@@ -240,8 +243,8 @@ export function hasSpaces(s: string): boolean {
 
 /**
  * Joins rules split by blanks inside `(...)` back into one selector rule, as redis does for
- * ACL SETUSER arguments, `user` lines and ACL files. Returns null for a `(` never closed, with
- * the index of the argument that opened it.
+ * ACL SETUSER arguments, `user` lines and ACL files. A `(` never closed gives the index of the
+ * argument that opened it instead.
  */
 export function mergeSelectorArgs(args: readonly string[]): { rules: string[] } | { unclosedAt: number } {
   const rules: string[] = [];
@@ -485,7 +488,7 @@ export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { user
   try {
     text = fs.readFileSync(file, 'utf8'); // as the config file and request arguments are decoded
   } catch (err) {
-    return { error: `Error loading ACLs, opening file '${file}': ${describeErrno(err)}` };
+    return { error: `Error loading ACLs, opening file '${file}': ${strerror(err)}` };
   }
   let errors = '';
   const users = new Map<string, AclUser>();
@@ -496,7 +499,6 @@ export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { user
     if (line === '') continue;
     // redis splits ACL file lines on single spaces, without quoting.
     const argv = line.split(' ').filter((a) => a !== '');
-    if (argv.length === 0) continue;
     if (argv[0] !== 'user' || argv.length < 2) {
       errors += `${file}:${n} should start with user keyword followed by the username. `;
       continue;
@@ -535,15 +537,6 @@ export function parseAclFile(file: string, pubsubDefault: PubsubDefault): { user
   }
   if (errors) return { error: `${errors}WARNING: ACL errors detected, no change to the previously active ACL rules was performed` };
   return { users: [...users.values()] };
-}
-
-/** strerror-like text of a Node error (redis prints strerror(errno)). */
-function describeErrno(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'No such file or directory';
-  if (code === 'EACCES') return 'Permission denied';
-  if (code === 'EISDIR') return 'Is a directory';
-  return (err as Error).message;
 }
 
 export type AclDenialReason = 'command' | 'key' | 'channel' | 'auth';
