@@ -15,8 +15,8 @@
  *   node dist/bench/clients.js [--clients N] [--pings R] [--subscribers S] [--events E] [--masters M]
  */
 import fs from 'node:fs';
-import net from 'node:net';
-import { REDIS_SENTINEL, sleep, startSentinel } from '../test/helpers/processes.js';
+import type net from 'node:net';
+import { REDIS_SENTINEL, connectRaw as connect, rssMb, sleep, startSentinel } from '../test/helpers/processes.js';
 import type { SentinelImpl } from '../test/helpers/processes.js';
 
 const argv = process.argv.slice(2);
@@ -26,18 +26,6 @@ const R = arg('--pings', 50);
 const S = arg('--subscribers', 20);
 const E = arg('--events', 100000);
 const M = arg('--masters', 50);
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-  });
-}
 
 /** Sends `count` inline PINGs one after the other, each after the previous reply. */
 async function pings(sock: net.Socket, count: number): Promise<number[]> {

@@ -246,6 +246,20 @@ export function rawCommand(port: number, data: string | Buffer, timeoutMs = 2000
   });
 }
 
+/** An open TCP connection to 127.0.0.1:`port`, to drive the protocol by hand. */
+export function connectRaw(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+/** Resident memory of a live process, in MB (from /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 /** True when the server answers an inline PING with a `+` or `-` line (how Redis's own harness checks). */
 export async function pingOk(port: number): Promise<boolean> {
   try {

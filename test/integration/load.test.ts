@@ -6,21 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import net from 'node:net';
-import { redisCli, startSentinel, tsOnly, waitFor } from '../helpers/processes.js';
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-  });
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+import type net from 'node:net';
+import { connectRaw as connect, redisCli, rssMb, startSentinel, tsOnly, waitFor } from '../helpers/processes.js';
 
 const MASTERS = 40;
 const longName = (i: number): string => `m${i}-${'x'.repeat(1000)}`;
