@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RequestParser } from '../src/protocol/request-parser.js';
-import { ReplyParser, RespProtocolError } from '../src/protocol/reply-parser.js';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { ReplyParser } from '../src/protocol/reply-parser.js';
+import { loadConfig } from '../src/config/load.js';
+import { ConfigError, RespProtocolError } from '../src/util/errors.js';
 import { mulberry32 } from '../test/sim/world.js';
 
 const argv = process.argv.slice(2);

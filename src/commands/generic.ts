@@ -17,7 +17,7 @@ import type { AclDenialReason, AclLog, AclUsers } from '../server/acl.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './table.js';
 import { globMatch } from '../util/glob.js';
-import { parseStrictInt } from '../protocol/request-parser.js';
+import { string2ll } from '../util/parse.js';
 
 /** What the generic commands need from the server. */
 export interface ServerContext {
@@ -109,7 +109,7 @@ function hello(srv: ServerContext, c: Client, args: string[], typed: string): Re
   let proto = c.proto;
   if (args.length > 0) {
     // redis parses the version with string2ll: "03" or "+3" are not integers.
-    const n = parseStrictInt(args[0]!);
+    const n = string2ll(args[0]!);
     if (n === null) return error('ERR Protocol version is not an integer or out of range');
     if (n !== 2 && n !== 3) return error('NOPROTO unsupported protocol version');
     proto = n;
@@ -189,7 +189,7 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
         // In the order asked for, each id at most once per mention, as redis does.
         const picked: Client[] = [];
         for (const v of a.slice(1)) {
-          const id = parseStrictInt(v);
+          const id = string2ll(v);
           if (id === null) return error('ERR Invalid client ID');
           const x = srv.clients.get(id);
           if (x) picked.push(x);
@@ -223,7 +223,7 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
       // Arguments are checked as redis does; a sentinel serves no data, so nothing is paused.
       if (a.length > 2) return syntaxError();
       if (a.length === 2 && !['write', 'all'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT PAUSE mode must be WRITE or ALL');
-      const ms = parseStrictInt(a[0]!);
+      const ms = string2ll(a[0]!);
       if (ms === null) return error('ERR timeout is not an integer or out of range');
       if (ms < 0) return error('ERR timeout is negative');
       return OK;
@@ -274,7 +274,7 @@ function client(srv: ServerContext, c: Client, sub: string, a: string[], typed: 
       // Nobody ever blocks on a sentinel: a valid request unblocks no one.
       if (a.length > 2) return syntaxError();
       if (a.length === 2 && !['timeout', 'error'].includes(a[1]!.toLowerCase())) return error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
-      if (parseStrictInt(a[0]!) === null) return error('ERR value is not an integer or out of range');
+      if (string2ll(a[0]!) === null) return error('ERR value is not an integer or out of range');
       return int(0);
     case 'help':
       return array(CLIENT_HELP.map((l) => simple(l)));
@@ -296,7 +296,7 @@ function clientTracking(srv: ServerContext, c: Client, a: string[]): Reply {
     const more = i + 1 < a.length;
     if (opt === 'redirect' && more) {
       if (redirect !== 0) return error('ERR A client can only redirect to a single other client');
-      const id = parseStrictInt(a[++i]!);
+      const id = string2ll(a[++i]!);
       if (id === null) return error('ERR value is not an integer or out of range');
       if (!srv.clients.has(id)) return error('ERR The client ID you want redirect to does not exist');
       redirect = id;
@@ -358,7 +358,7 @@ function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
     if (i + 1 >= a.length) return error('ERR syntax error');
     const v = a[i + 1]!;
     if (k === 'id') {
-      const id = parseStrictInt(v);
+      const id = string2ll(v);
       if (id === null || id < 1) return error('ERR client-id should be greater than 0');
       filters.push((x) => x.id === id);
     } else if (k === 'type') {
@@ -378,7 +378,7 @@ function clientKill(srv: ServerContext, caller: Client, a: string[]): Reply {
       skipMe = l === 'yes';
     } else if (k === 'maxage') {
       // redis 7.4: connections older than this many seconds.
-      const age = parseStrictInt(v);
+      const age = string2ll(v);
       if (age === null) return error('ERR maxage is not an integer or out of range');
       if (age <= 0) return error('ERR maxage should be greater than 0');
       const now = srv.clock();
@@ -633,7 +633,7 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
     }
     case 'genpass': {
       if (a.length > 1) return error(`ERR unknown subcommand or wrong number of arguments for '${typed.slice(0, 128)}'. Try ACL HELP.`);
-      const bits = a.length ? parseStrictInt(a[0]!) : 256;
+      const bits = a.length ? string2ll(a[0]!) : 256;
       if (bits === null) return error('ERR value is not an integer or out of range');
       if (bits <= 0 || bits > 4096) return error('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
       return bulk(randomBytes(Math.ceil(bits / 8)).toString('hex').slice(0, Math.ceil(bits / 4)));
@@ -644,7 +644,7 @@ function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: str
         srv.aclLog.reset();
         return OK;
       }
-      const count = a.length === 1 ? parseStrictInt(a[0]!) : 10;
+      const count = a.length === 1 ? string2ll(a[0]!) : 10;
       if (count === null) return error('ERR value is not an integer or out of range');
       const now = srv.clock();
       return array(

@@ -6,12 +6,13 @@
 import type { Reply } from '../protocol/reply.js';
 import { OK, array, bulk, bulkMap, error, int, nullArray, nullBulk, simple } from '../protocol/reply.js';
 import type { ClientContext } from '../server/hooks.js';
-import { SentinelError } from '../core/sentinel.js';
+import { SentinelError } from '../util/errors.js';
 import type { SentinelCore } from '../core/sentinel.js';
 import { instanceFields } from '../core/report.js';
 import { DEBUG_PARAMS } from '../core/timing.js';
 import type { AnyInstance, MasterInstance } from '../core/instance.js';
 import { globMatch } from '../util/glob.js';
+import { parseInteger, yesNo } from '../util/parse.js';
 
 export interface SentinelCommandEnv {
   readonly core: SentinelCore;
@@ -36,20 +37,6 @@ function instances(env: SentinelCommandEnv, list: Iterable<AnyInstance>): Reply 
   const out: Reply[] = [];
   for (const ri of list) out.push(bulkMap(instanceFields(env.core, ri, now)));
   return array(out);
-}
-
-/** Parses a whole string as a signed 64-bit-ish integer the way redis's string2ll does. */
-function parseInteger(s: string): number | null {
-  if (!/^-?\d+$/.test(s) || (s.length > 1 && s.startsWith('0')) || s === '-0' || /^-0\d/.test(s)) {
-    if (s !== '0') return null;
-  }
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-function yesNo(s: string): boolean | null {
-  const l = s.toLowerCase();
-  return l === 'yes' ? true : l === 'no' ? false : null;
 }
 
 function withMaster(env: SentinelCommandEnv, name: string | undefined, f: (m: MasterInstance) => Reply): Reply {

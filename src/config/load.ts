@@ -15,11 +15,11 @@ import { reprArg, splitArgs } from '../util/split-args.js';
 import { globMatch } from '../util/glob.js';
 import { isIPv6 } from '../core/addr.js';
 import { AclUser, applyRules } from '../server/acl.js';
-import { ConfigError, strerror } from './errors.js';
+import { ConfigError, strerror } from '../util/errors.js';
+import { LLONG_MAX, ULLONG_MAX, WHOLE_INT, atoi, string2llBig, strtol, strtoull, yesNo } from '../util/parse.js';
 import type { MasterConfig, SentinelConfig, SentinelGlobals, ServerOptions, TlsOptions } from './model.js';
 import { DEFAULT_SENTINEL_PORT, newMasterConfig } from './model.js';
 
-export { ConfigError } from './errors.js';
 
 export interface LoadOptions {
   /** Directory that relative paths start from (default: process.cwd()). */
@@ -128,9 +128,6 @@ const MAX_INCLUDE_DEPTH = 32;
 /** CONFIG_BINDADDR_MAX */
 const MAX_BIND_ADDRESSES = 16;
 
-const LLONG_MIN = -(2n ** 63n);
-const LLONG_MAX = 2n ** 63n - 1n;
-const ULLONG_MAX = 2n ** 64n - 1n;
 
 /**
  * Turns the arguments after the config file into config lines exactly as redis-server's main()
@@ -171,13 +168,6 @@ export function cliArgsToLines(args: readonly string[]): string[] {
   return options === '' ? [] : options.split('\n');
 }
 
-/** string2ll: a plain decimal integer (no blanks, no `+`, no leading zeros) within 64 bits. */
-function string2ll(s: string): bigint | null {
-  if (!/^(0|-?[1-9][0-9]*)$/.test(s) || s.length > 20) return null;
-  const v = BigInt(s);
-  return v < LLONG_MIN || v > LLONG_MAX ? null : v;
-}
-
 const MEMORY_UNITS = new Map<string, bigint>([
   ['', 1n],
   ['b', 1n],
@@ -206,42 +196,6 @@ function memtoull(s: string): bigint | null {
 export function parseMemory(s: string): number | null {
   const v = memtoull(s);
   return v === null ? null : Number(v);
-}
-
-/** strtol/strtoll: C blanks, an optional sign, digits. */
-const LEADING_INT = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)/;
-const WHOLE_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+$/;
-
-/** strtol's value clamped to 64 bits (the value of the leading integer; 0 when there is none). */
-function strtol(s: string): bigint {
-  const m = LEADING_INT.exec(s);
-  if (!m) return 0n;
-  let v = BigInt(m[2]!);
-  if (m[1] === '-') v = -v;
-  return v < LLONG_MIN ? LLONG_MIN : v > LLONG_MAX ? LLONG_MAX : v;
-}
-
-/** atoi as glibc implements it: (int) strtol, so a huge value wraps at 32 bits. */
-function atoi(s: string): number {
-  return Number(BigInt.asIntN(32, strtol(s)));
-}
-
-/**
- * strtoull, as redis reads epochs: a negative number wraps around 2^64. (Values past 2^53 lose
- * precision as JavaScript numbers; no real epoch gets near that.)
- */
-function strtoull(s: string): number {
-  const m = LEADING_INT.exec(s);
-  if (!m) return 0;
-  let v = BigInt(m[2]!);
-  if (v > ULLONG_MAX) return Number(ULLONG_MAX);
-  if (m[1] === '-') v = BigInt.asUintN(64, -v);
-  return Number(v);
-}
-
-function yesNo(s: string): boolean | null {
-  const l = s.toLowerCase();
-  return l === 'yes' ? true : l === 'no' ? false : null;
 }
 
 /**
@@ -443,7 +397,7 @@ class Loader {
      * Unsigned options wrap a negative value first, so that it fails the range check.
      */
     const integer = (min: bigint, max: bigint, unsigned = false): number | string => {
-      const v = single() ?? string2ll(args[0]!);
+      const v = single() ?? string2llBig(args[0]!);
       if (typeof v === 'string') return v;
       if (v === null) return "argument couldn't be parsed into an integer";
       const n = unsigned ? BigInt.asUintN(64, v) : v;

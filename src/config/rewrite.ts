@@ -28,7 +28,7 @@
  */
 import fs from 'node:fs';
 import { quoteArg, reprArg, splitArgs } from '../util/split-args.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { SentinelConfig } from './model.js';
 import { DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS, DEFAULT_PARALLEL_SYNCS } from './model.js';
 

@@ -1,6 +1,7 @@
 import type { Instance } from './instance.js';
 
-export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+import type { LogLevel } from '../util/logger.js';
+export type { LogLevel };
 
 /** A reply value from a monitored server or peer, as the shell hands it to the core. */
 export type Wire = string | number | bigint | null | WireError | Wire[];

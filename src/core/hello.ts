@@ -1,3 +1,5 @@
+import { atoi, strtoull } from '../util/parse.js';
+
 /** The hello message sentinels exchange on `__sentinel__:hello`: 8 comma-separated fields. */
 export interface Hello {
   ip: string;
@@ -23,15 +25,10 @@ export function parseHello(payload: string): Hello | undefined {
     ip,
     port: atoi(port),
     runid,
-    currentEpoch: atoi(epoch),
+    currentEpoch: strtoull(epoch),
     masterName: name,
     masterIp: mip,
     masterPort: atoi(mport),
-    masterConfigEpoch: atoi(mepoch),
+    masterConfigEpoch: strtoull(mepoch),
   };
-}
-
-function atoi(s: string): number {
-  const m = /^\s*[-+]?\d+/.exec(s);
-  return m ? Number(m[0]) : 0;
 }

@@ -20,6 +20,7 @@ import { Instance, Link, MasterInstance, ReplicaInstance, SentinelPeer, masterOf
 import type { FailoverState } from './instance.js';
 import type { Timing } from './timing.js';
 import { DEFAULT_TIMING, HELLO_CHANNEL, MAX_PENDING_COMMANDS } from './timing.js';
+import { SentinelError } from '../util/errors.js';
 
 /**
  * Planted bugs for the simulator's self-test (`npm run sim -- --mutant NAME`): each one breaks a
@@ -47,17 +48,6 @@ export interface CoreOptions {
   now: number;
   /** Uniform in [0, 1). */
   random: () => number;
-}
-
-/** Errors the admin operations report; `code` is stable, `message` is redis's exact text. */
-export class SentinelError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SentinelError';
-  }
 }
 
 const HEX = '0123456789abcdef';

@@ -16,6 +16,7 @@
  * an explicit stack, so a large reply arriving in many chunks is parsed once; while a line end
  * or a bulk body is awaited, chunks are only queued, and joined once the awaited bytes are in.
  */
+import { RespProtocolError } from '../util/errors.js';
 import { ChunkJoiner } from './chunk-joiner.js';
 export class RespError {
   constructor(readonly message: string) {}
@@ -28,13 +29,6 @@ export class RespPush {
 
 export type RespValue = string | number | bigint | null | RespError | RespPush | RespValue[];
 
-export class RespProtocolError extends Error {
-  readonly code = 'SENTINEL_RESP_PROTOCOL';
-  constructor(message: string) {
-    super(message);
-    this.name = 'RespProtocolError';
-  }
-}
 
 export interface ReplyLimits {
   /** Longest bulk string (redis's proto-max-bulk-len default). */

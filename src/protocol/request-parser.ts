@@ -9,6 +9,7 @@
  * chunks are only queued and joined once the awaited bytes are there, so a large request fed
  * in small chunks costs linear, not quadratic, copying and scanning.
  */
+import { string2ll } from '../util/parse.js';
 import { splitArgs } from '../util/split-args.js';
 import { ChunkJoiner } from './chunk-joiner.js';
 
@@ -67,24 +68,10 @@ const LINE_BLOCKED = -2;
 /** Line ends within this many bytes are looked for in JS: cheaper than a native call. */
 const SHORT_SCAN = 32;
 
-/**
- * redis's string2ll: an optional '-', then digits without leading zeros ("0" alone is fine),
- * within the signed 64-bit range. "+1", "01", "-0", "" and " 1" are all rejected.
- * Returns a Number (exact for every value the callers accept), or null.
- */
-export function parseStrictInt(text: string): number | null {
-  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(text)) return null;
-  if (text.length >= 19) {
-    const b = BigInt(text);
-    if (b > LLONG_MAX || b < LLONG_MIN) return null;
-  }
-  return Number(text);
-}
-
-/** parseStrictInt over buf[start, end), without building a string for the common short case. */
+/** string2ll over buf[start, end), without building a string for the common short case. */
 function parseCount(buf: Buffer, start: number, end: number): number | null {
   const len = end - start;
-  if (len === 0 || len >= 16) return parseStrictInt(buf.toString('latin1', start, end));
+  if (len === 0 || len >= 16) return string2ll(buf.toString('latin1', start, end));
   let i = start;
   const negative = buf[i] === 0x2d; /* - */
   if (negative) i++;

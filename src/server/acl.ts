@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { COMMANDS } from '../commands/table.js';
-import { writeFileAtomic } from '../config/atomic-write.js';
-import { strerror } from '../config/errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { AclError, strerror } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { quoteArg, reprArg, splitArgs } from '../util/split-args.js';
 
@@ -15,28 +15,6 @@ export const ACL_CATEGORIES = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream',
   'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
 ] as const;
-
-/** Why a rule was refused: redis's errno for each case, and the message it gives for it. */
-export const ACL_RULE_ERRORS = {
-  EINVAL: 'Syntax error',
-  ENOENT: 'Unknown command or category name in ACL',
-  EEXIST:
-    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns",
-  EISDIR:
-    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels",
-  ENODEV: 'The password you are trying to remove from the user does not exist',
-  EBADMSG: 'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters',
-  ECHILD: 'Allowing first-arg of a subcommand is not supported',
-} as const;
-
-export type AclRuleErrorCode = keyof typeof ACL_RULE_ERRORS;
-
-export class AclError extends Error {
-  readonly code = 'SENTINEL_ACL_RULE';
-  constructor(readonly reason: AclRuleErrorCode) {
-    super(ACL_RULE_ERRORS[reason]);
-  }
-}
 
 /** Key pattern permissions (%R~, %W~, ~ = both). */
 const KEY_READ = 1;

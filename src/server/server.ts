@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { serverTlsOptions } from './tls-options.js';
+import type { LogLevel } from '../util/logger.js';
 import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
@@ -21,12 +22,12 @@ import { AclLog, AclUsers, parseAclFile } from './acl.js';
 import type { AclDenialReason } from './acl.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
-export type ServerLogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+
 
 export interface RespServerOptions {
   options: ServerOptions;
   hooks: SentinelHooks;
-  log: (level: ServerLogLevel, message: string) => void;
+  log: (level: LogLevel, message: string) => void;
   /** redis_version reported by INFO and HELLO. */
   version: string;
   runId: string;

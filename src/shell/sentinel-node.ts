@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { SentinelConfig } from '../config/model.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
-import { removeStaleTemps } from '../config/atomic-write.js';
+import { removeStaleTemps } from '../util/atomic-write.js';
 import { clientTlsOptions } from '../server/tls-options.js';
 import type { Action } from '../core/actions.js';
 import { SentinelCore } from '../core/sentinel.js';

@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 
-export type Level = 'debug' | 'verbose' | 'notice' | 'warning';
-export type LogLevelSetting = Level | 'nothing';
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+export type LogLevelSetting = LogLevel | 'nothing';
 
 const RANK: Record<LogLevelSetting, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
-const MARK: Record<Level, string> = { debug: '.', verbose: '-', notice: '*', warning: '#' };
+const MARK: Record<LogLevel, string> = { debug: '.', verbose: '-', notice: '*', warning: '#' };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export class Logger {
@@ -41,11 +41,11 @@ export class Logger {
     this.file = file;
   }
 
-  enabled(level: Level): boolean {
+  enabled(level: LogLevel): boolean {
     return RANK[level] >= RANK[this.level];
   }
 
-  log(level: Level, message: string): void {
+  log(level: LogLevel, message: string): void {
     if (!this.enabled(level)) return;
     const line = `${process.pid}:${this.roleChar} ${formatTime(new Date())} ${MARK[level]} ${message}\n`;
     try {

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, cliArgsToLines, defaultServerOptions, loadConfig, loadConfigWithLines, parseMemory } from '../../src/config/load.js';
+import { cliArgsToLines, defaultServerOptions, loadConfig, loadConfigWithLines, parseMemory } from '../../src/config/load.js';
+import { ConfigError } from '../../src/util/errors.js';
 import { MYID, box, failure, load, loadError, writeConf } from './helpers.js';
 
 const M = 'sentinel monitor m 127.0.0.1 6379 2\n';

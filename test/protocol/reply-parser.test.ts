@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countConcatCopies } from '../helpers/copy-counter.js';
-import { ReplyParser, RespError, RespProtocolError, RespPush } from '../../src/protocol/reply-parser.js';
+import { ReplyParser, RespError, RespPush } from '../../src/protocol/reply-parser.js';
+import { RespProtocolError } from '../../src/util/errors.js';
 import type { RespValue } from '../../src/protocol/reply-parser.js';
 import { encodeReply } from '../../src/protocol/encode.js';
 import type { Proto, Reply } from '../../src/protocol/reply.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countConcatCopies } from '../helpers/copy-counter.js';
-import { QUERY_BUFFER_LIMIT_MESSAGE, RequestParser, parseStrictInt } from '../../src/protocol/request-parser.js';
+import { QUERY_BUFFER_LIMIT_MESSAGE, RequestParser } from '../../src/protocol/request-parser.js';
+import { string2ll as parseStrictInt } from '../../src/util/parse.js';
 import type { ParseResult, RequestLimits } from '../../src/protocol/request-parser.js';
 
 /** Feeds the chunks one by one, draining the parser after each; returns everything it produced. */

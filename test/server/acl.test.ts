@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ACL_CATEGORIES, AclError, AclLog, AclUser, AclUsers, applyRule, applyRules, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
+import { AclError } from '../../src/util/errors.js';
+import { ACL_CATEGORIES, AclLog, AclUser, AclUsers, applyRule, applyRules, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
 import { prng } from '../config/helpers.js';
 import { quoteArg, splitArgs } from '../../src/util/split-args.js';
 

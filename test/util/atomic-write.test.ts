@@ -4,13 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeStaleTemps, writeFileAtomic } from '../../src/config/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../src/util/atomic-write.js';
 import { loadConfig } from '../../src/config/load.js';
 import { rewriteConfigFile } from '../../src/config/rewrite.js';
-import { box, writeConf } from './helpers.js';
+import { box, writeConf } from '../config/helpers.js';
 
 const entries = (d: string): string[] => fs.readdirSync(d).sort();
-const ATOMIC_WRITE_JS = fileURLToPath(new URL('../../src/config/atomic-write.js', import.meta.url));
+const ATOMIC_WRITE_JS = fileURLToPath(new URL('../../src/util/atomic-write.js', import.meta.url));
 
 test('a successful write replaces the file by rename and leaves no temporary file', () => {
   const d = box();
