@@ -8,9 +8,10 @@ import { OK, array, bulk, bulkMap, error, int, nullArray, nullBulk, simple } fro
 import type { ClientContext } from '../server/hooks.js';
 import { SentinelError } from '../util/errors.js';
 import type { SentinelCore } from '../core/sentinel.js';
-import { instanceFields } from '../core/report.js';
+import type { GlobalParam, MasterOptionChange } from '../core/sentinel.js';
+import type { Fields } from '../core/snapshot.js';
 import { DEBUG_PARAMS } from '../core/timing.js';
-import type { AnyInstance, MasterInstance } from '../core/instance.js';
+import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../core/state.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger, yesNo } from '../util/parse.js';
 
@@ -32,17 +33,13 @@ function flushAndReply(env: SentinelCommandEnv, ok: Reply = OK): Reply {
   return env.flush() ? ok : error(SAVE_FAILED);
 }
 
-function instances(env: SentinelCommandEnv, list: Iterable<AnyInstance>): Reply {
-  const now = env.now();
-  const out: Reply[] = [];
-  for (const ri of list) out.push(bulkMap(instanceFields(env.core, ri, now)));
-  return array(out);
+function fieldMaps(list: Fields[]): Reply {
+  return array(list.map((f) => bulkMap(f)));
 }
 
-function withMaster(env: SentinelCommandEnv, name: string | undefined, f: (m: MasterInstance) => Reply): Reply {
-  const m = env.core.masters.get(name ?? '');
-  if (!m) return error('ERR No such master with that name');
-  return f(m);
+function withMaster(env: SentinelCommandEnv, name: string | undefined, f: (name: string) => Reply): Reply {
+  if (!env.core.hasMaster(name ?? '')) return error('ERR No such master with that name');
+  return f(name ?? '');
 }
 
 export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: readonly string[], _ctx: ClientContext): Reply {
@@ -50,23 +47,23 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
   try {
     switch (sub) {
       case 'masters':
-        return instances(env, core.masters.values());
+      case 'primaries':
+        return fieldMaps(core.mastersFields(env.now()));
       case 'master':
       case 'primary':
-        return withMaster(env, args[0], (m) => bulkMap(instanceFields(core, m, env.now())));
+        return withMaster(env, args[0], (m) => bulkMap(core.fields(m, 'master', env.now())[0]!));
       case 'replicas':
       case 'slaves':
-        return withMaster(env, args[0], (m) => instances(env, [...m.slaves.values()].filter((r) => r.replicaAnnounced)));
+        return withMaster(env, args[0], (m) => fieldMaps(core.fields(m, 'replicas', env.now())));
       case 'sentinels':
-        return withMaster(env, args[0], (m) => instances(env, m.sentinels.values()));
+        return withMaster(env, args[0], (m) => fieldMaps(core.fields(m, 'sentinels', env.now())));
       case 'myid':
         return bulk(core.myid);
       case 'get-master-addr-by-name':
       case 'get-primary-addr-by-name': {
-        const m = core.masters.get(args[0] ?? '');
-        if (!m) return nullArray;
-        const a = core.currentMasterAddr(m);
-        return array([bulk(core.announceAddr(a)), bulk(String(a.port))]);
+        const a = core.masterAddr(args[0] ?? '');
+        if (!a) return nullArray;
+        return array([bulk(a.host), bulk(String(a.port))]);
       }
       case 'is-master-down-by-addr':
       case 'is-primary-down-by-addr': {
@@ -88,11 +85,11 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
         return monitor(env, args);
       case 'remove':
         return withMaster(env, args[0], (m) => {
-          core.remove(m.name);
+          core.remove(m);
           return flushAndReply(env);
         });
       case 'flushconfig':
-        core.requestPersist();
+        core.flushConfig();
         return flushAndReply(env);
       case 'set':
         return withMaster(env, args[0], (m) => setOptions(env, m, args.slice(1)));
@@ -117,11 +114,9 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
         return debug(env, args);
       case 'simulate-failure':
         return simulateFailure(env, args);
-      case 'primaries':
-        return instances(env, core.masters.values());
       case 'failover':
         return withMaster(env, args[0], (m) => {
-          core.forceFailover(m, env.now());
+          core.failover(m, env.now());
           env.flush();
           return OK;
         });
@@ -140,20 +135,20 @@ function monitor(env: SentinelCommandEnv, args: readonly string[]): Reply {
   if (quorum === null) return error('ERR Invalid quorum');
   const port = parseInteger(portText);
   if (port === null) return error('ERR Invalid port');
-  const m = env.core.monitor(name, host, port, quorum, env.now());
+  env.core.monitor(name, host, port, quorum, env.now());
   const reply = flushAndReply(env);
   // redis replies first, then emits +monitor.
-  env.core.announceMonitor(m);
+  env.core.announceMonitor(name);
   env.flush();
   return reply;
 }
 
-function setOptions(env: SentinelCommandEnv, m: MasterInstance, a: readonly string[]): Reply {
+function setOptions(env: SentinelCommandEnv, name: string, a: readonly string[]): Reply {
   const core = env.core;
   let changes = 0;
   let failure: Reply | null = null;
   const bad = (value: string, option: string): Reply => error(`ERR Invalid argument '${value}' for SENTINEL SET '${option}'`);
-  const positive = (v: string, min: number): number | null => {
+  const atLeast = (v: string, min: number): number | null => {
     const n = parseInteger(v);
     return n === null || n < min ? null : n;
   };
@@ -168,36 +163,18 @@ function setOptions(env: SentinelCommandEnv, m: MasterInstance, a: readonly stri
       break;
     }
     const value = a[++j] ?? '';
+    let change: MasterOptionChange | null = null;
     switch (opt) {
-      case 'down-after-milliseconds': {
-        const n = positive(value, 1);
-        if (n === null) failure = bad(value, option);
-        else core.setDownAfter(m, n);
-        break;
-      }
-      case 'failover-timeout': {
-        const n = positive(value, 1);
-        if (n === null) failure = bad(value, option);
-        else m.failoverTimeout = n;
-        break;
-      }
-      case 'parallel-syncs': {
-        const n = positive(value, 1);
-        if (n === null) failure = bad(value, option);
-        else m.parallelSyncs = n;
-        break;
-      }
-      case 'quorum': {
-        const n = positive(value, 1);
-        if (n === null) failure = bad(value, option);
-        else m.quorum = n;
-        break;
-      }
+      case 'down-after-milliseconds':
+      case 'failover-timeout':
+      case 'parallel-syncs':
+      case 'quorum':
       case 'master-reboot-down-after-period':
       case 'primary-reboot-down-after-period': {
-        const n = positive(value, 0);
+        const reboot = opt.endsWith('reboot-down-after-period');
+        const n = atLeast(value, reboot ? 0 : 1);
         if (n === null) failure = bad(value, option);
-        else m.masterRebootDownAfterPeriod = n;
+        else change = { option: reboot ? 'master-reboot-down-after-period' : (opt as 'quorum'), value: n };
         break;
       }
       case 'notification-script':
@@ -212,21 +189,17 @@ function setOptions(env: SentinelCommandEnv, m: MasterInstance, a: readonly stri
               ? 'ERR Notification script seems non existing or non executable'
               : 'ERR Client reconfiguration script seems non existing or non executable',
           );
-        } else if (opt === 'notification-script') {
-          m.notificationScript = value || undefined;
         } else {
-          m.clientReconfigScript = value || undefined;
+          change = { option: opt, value };
         }
         break;
       }
       case 'auth-pass':
-        m.authPass = value || undefined;
-        core.dropMasterLinks(m);
+        change = { option: 'auth-pass', value };
         redacted = true;
         break;
       case 'auth-user':
-        m.authUser = value || undefined;
-        core.dropMasterLinks(m);
+        change = { option: 'auth-user', value };
         break;
       case 'rename-command': {
         const newName = a[++j] ?? '';
@@ -234,20 +207,19 @@ function setOptions(env: SentinelCommandEnv, m: MasterInstance, a: readonly stri
           failure = bad(newName.length ? value : newName, option);
           break;
         }
-        m.renamedCommands.delete(value.toUpperCase());
-        if (value.toLowerCase() !== newName.toLowerCase()) m.renamedCommands.set(value.toUpperCase(), newName);
+        change = { option: 'rename-command', from: value, to: newName };
         break;
       }
       default:
         failure = error(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
     }
-    if (failure) break;
+    if (failure || !change) break;
     changes++;
     const eventArgs = a.slice(start, j + 1);
     if (redacted) eventArgs[1] = '******';
-    core.event('warning', '+set', m, eventArgs.join(' '));
+    core.setMasterOption(name, change, eventArgs.join(' '));
   }
-  if (changes) core.requestPersist();
+  if (changes) core.flushConfig();
   const saved = env.flush();
   if (failure) return failure;
   return saved ? OK : error(SAVE_FAILED);
@@ -255,19 +227,15 @@ function setOptions(env: SentinelCommandEnv, m: MasterInstance, a: readonly stri
 
 function infoCache(env: SentinelCommandEnv, names: readonly string[]): Reply {
   const now = env.now();
-  const selected: MasterInstance[] = [];
-  for (const n of names) {
-    const m = env.core.masters.get(n);
-    if (m && !selected.includes(m)) selected.push(m);
-  }
   const out: Reply[] = [];
-  for (const m of selected) {
-    out.push(bulk(m.name));
-    const entries: Reply[] = [];
-    for (const ri of [m, ...m.slaves.values()]) {
-      entries.push(array([int(ri.infoRefresh ? now - ri.infoRefresh : 0), ri.info ? bulk(ri.info) : nullBulk]));
-    }
-    out.push(array(entries));
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) continue;
+    const entries = env.core.infoCache(n, now);
+    if (!entries) continue;
+    seen.add(n);
+    out.push(bulk(n));
+    out.push(array(entries.map((e) => array([int(e.age), e.info !== null ? bulk(e.info) : nullBulk]))));
   }
   return array(out);
 }
@@ -277,23 +245,7 @@ type ConfigParam = (typeof CONFIG_PARAMS)[number];
 const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'];
 
 function configValue(env: SentinelCommandEnv, p: ConfigParam): string {
-  const c = env.core;
-  switch (p) {
-    case 'resolve-hostnames':
-      return c.resolveHostnames ? 'yes' : 'no';
-    case 'announce-hostnames':
-      return c.announceHostnames ? 'yes' : 'no';
-    case 'announce-ip':
-      return c.announceIp;
-    case 'announce-port':
-      return String(c.announcePort);
-    case 'sentinel-user':
-      return c.sentinelUser;
-    case 'sentinel-pass':
-      return c.sentinelPass;
-    case 'loglevel':
-      return env.getLogLevel();
-  }
+  return p === 'loglevel' ? env.getLogLevel() : env.core.getGlobal(p);
 }
 
 function config(env: SentinelCommandEnv, args: readonly string[]): Reply {
@@ -331,48 +283,27 @@ function config(env: SentinelCommandEnv, args: readonly string[]): Reply {
     updates.push([p, v]);
   }
   const c = env.core;
-  let dropPeers = false;
+  let reconnectPeers = false;
   for (const [p, v] of updates) {
-    switch (p) {
-      case 'resolve-hostnames':
-        c.resolveHostnames = yesNo(v) === true;
-        break;
-      case 'announce-hostnames':
-        c.announceHostnames = yesNo(v) === true;
-        break;
-      case 'announce-ip':
-        // redis 7.x stores "" and announces an empty IP; we treat empty as unset.
-        c.announceIp = v;
-        break;
-      case 'announce-port':
-        c.announcePort = Number(v);
-        break;
-      case 'sentinel-user':
-        c.sentinelUser = v;
-        dropPeers = true;
-        break;
-      case 'sentinel-pass':
-        c.sentinelPass = v;
-        dropPeers = true;
-        break;
-      case 'loglevel':
-        env.setLogLevel(v.toLowerCase());
-        break;
+    if (p === 'loglevel') {
+      env.setLogLevel(v.toLowerCase());
+      continue;
     }
+    c.setGlobal(p as GlobalParam, v);
+    if (p === 'sentinel-user' || p === 'sentinel-pass') reconnectPeers = true;
   }
-  c.requestPersist();
+  c.flushConfig();
   const reply = flushAndReply(env);
-  if (dropPeers) {
-    c.dropPeerLinks();
+  if (reconnectPeers) {
+    c.reconnectPeers();
     env.flush();
   }
   return reply;
 }
 
 function debug(env: SentinelCommandEnv, args: readonly string[]): Reply {
-  const t = env.core.timing;
   if (args.length === 0) {
-    return bulkMap(DEBUG_PARAMS.map(([name, key]) => [name.toUpperCase(), String(t[key])] as const));
+    return bulkMap(env.core.timingList().map(([name, ms]) => [name.toUpperCase(), String(ms)] as const));
   }
   for (let i = 0; i < args.length; i += 2) {
     const name = (args[i] ?? '').toLowerCase();
@@ -382,7 +313,7 @@ function debug(env: SentinelCommandEnv, args: readonly string[]): Reply {
     }
     const v = parseInteger(args[i + 1] ?? '');
     if (v === null || v <= 0) return error(`ERR Invalid argument '${args[i + 1] ?? ''}' for SENTINEL DEBUG '${args[i] ?? ''}'`);
-    t[entry[1]] = v;
+    env.core.setTiming(entry[1], v);
   }
   return OK;
 }
@@ -391,11 +322,11 @@ function simulateFailure(env: SentinelCommandEnv, args: readonly string[]): Repl
   let flags = 0;
   for (const a of args) {
     const l = a.toLowerCase();
-    if (l === 'crash-after-election') flags |= 1;
-    else if (l === 'crash-after-promotion') flags |= 2;
+    if (l === 'crash-after-election') flags |= SIMFAILURE_CRASH_AFTER_ELECTION;
+    else if (l === 'crash-after-promotion') flags |= SIMFAILURE_CRASH_AFTER_PROMOTION;
     else if (l === 'help') return array([simple('crash-after-election'), simple('crash-after-promotion')]);
     else return error('ERR Unknown failure simulation specified');
   }
-  env.core.simFailureFlags = flags;
+  env.core.simulateFailure(flags);
   return OK;
 }

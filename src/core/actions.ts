@@ -1,7 +1,4 @@
-import type { Instance } from './instance.js';
-
 import type { LogLevel } from '../util/logger.js';
-export type { LogLevel };
 
 /** A reply value from a monitored server or peer, as the shell hands it to the core. */
 export type Wire = string | number | bigint | null | WireError | Wire[];
@@ -16,10 +13,11 @@ export function isWireError(v: Wire | undefined): v is WireError {
 export type ReplyKind = 'ping' | 'info' | 'publish' | 'ask' | 'subscribe' | 'slaveof-exec' | 'ignore';
 export interface ReplyTag {
   readonly kind: ReplyKind;
-  readonly inst: Instance;
+  /** The instance the command was sent to, by its id (see Instance.id). */
+  readonly id: number;
 }
 
-/** The effects the core asks its shell to carry out, in order. */
+/** The effects the core asks its shell to carry out, in order. Plain data: JSON-serialisable. */
 export type Action =
   /** Open a connection; `conn` is a fresh id the shell uses in every later report about it. */
   | { type: 'connect'; conn: number; host: string; port: number; purpose: 'cmd' | 'pubsub' }

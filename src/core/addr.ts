@@ -41,7 +41,20 @@ export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Address equality as redis sees it: same port, and same IP or same host name (case-insensitive). */
+/** Host names compare without case (DNS); IPs are compared as text by the callers. */
+export function sameHost(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Address equality as redis sees it (sentinelAddrOrHostnameEqual): same port, and the same IP or
+ * the same host name (case-insensitive). The only address comparison in the core.
+ */
 export function sameAddr(a: Addr, b: Addr): boolean {
-  return a.port === b.port && (a.ip === b.ip || a.hostname.toLowerCase() === b.hostname.toLowerCase());
+  return a.port === b.port && (a.ip === b.ip || sameHost(a.hostname, b.hostname));
+}
+
+/** sameAddr against a host string (an IP or a name, as a command or a hello gives it) and a port. */
+export function addrIs(a: Addr, host: string, port: number): boolean {
+  return a.port === port && (a.ip === host || sameHost(a.hostname, host));
 }

@@ -1,6 +1,7 @@
 import type { Addr } from './addr.js';
 import { hostPort } from './addr.js';
 import { DEFAULT_SLAVE_PRIORITY } from './timing.js';
+import type { ReconfState } from './rules/reconf.js';
 
 export type InstanceKind = 'master' | 'slave' | 'sentinel';
 
@@ -51,6 +52,8 @@ export type FailoverState =
 /** Fields common to masters, replicas and peer sentinels. */
 export abstract class Instance {
   abstract readonly kind: InstanceKind;
+  /** Unique within a core; reply tags name instances by it (actions hold no live objects). */
+  id = 0;
   name: string;
   addr: Addr;
   runid: string | null = null;
@@ -94,9 +97,9 @@ export class ReplicaInstance extends Instance {
   replicaAnnounced = true;
   slaveConfChangeTime: number;
   slaveReconfSentTime = 0;
-  // Failover bookkeeping (issue 3): promoted / reconf states.
+  // Failover bookkeeping: promoted / reconf states.
   promoted = false;
-  reconf: 'none' | 'sent' | 'inprog' | 'done' = 'none';
+  reconf: ReconfState = 'none';
 
   constructor(master: MasterInstance, addr: Addr, now: number) {
     super(hostPort(addr.hostname, addr.port), addr, master.downAfterMs, now);
@@ -150,7 +153,7 @@ export class MasterInstance extends Instance {
   readonly slaves = new Map<string, ReplicaInstance>();
   readonly sentinels = new Map<string, SentinelPeer>();
 
-  // Failover state (issue 3).
+  // Failover state.
   failoverState: FailoverState = 'none';
   failoverInProgress = false;
   forceFailover = false;

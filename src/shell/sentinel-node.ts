@@ -11,7 +11,6 @@ import { removeStaleTemps } from '../util/atomic-write.js';
 import { clientTlsOptions } from '../server/tls-options.js';
 import type { Action } from '../core/actions.js';
 import { SentinelCore } from '../core/sentinel.js';
-import { infoSentinel } from '../core/report.js';
 import { LinkManager } from '../links/link-manager.js';
 import type { Reply } from '../protocol/reply.js';
 import { array } from '../protocol/reply.js';
@@ -76,8 +75,8 @@ export class SentinelNode {
     });
     const hooks: SentinelHooks = {
       sentinelCommand: (sub, args, ctx) => this.sentinelCommand(sub, args, ctx),
-      infoSentinelSection: () => infoSentinel(this.core, this.clock(), { running: this.scripts.running, queued: this.scripts.queued }),
-      masterNames: () => [...this.core.masters.keys()],
+      infoSentinelSection: () => this.core.infoSection(this.clock(), { running: this.scripts.running, queued: this.scripts.queued }),
+      masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
       shutdown: () => void this.stop(0),
     };

@@ -51,17 +51,16 @@ function run(h: CoreHarness, srv: Servers, ms: number): void {
 
 function setup(): { h: CoreHarness; srv: Servers } {
   const h = new CoreHarness({ masters: [CoreHarness.master('mymaster', 6379, 1, 2000)] });
-  h.core.timing.infoPeriod = 1000;
+  h.core.setTiming('infoPeriod', 1000);
   const srv = new Servers();
   run(h, srv, 3000);
-  assert.equal(h.core.masters.get('mymaster')!.slaves.size, 2);
+  assert.equal(h.master().replicas.length, 2);
   return { h, srv };
 }
 
 test('a forced failover promotes the best replica, re-points the other and switches the master', () => {
   const { h, srv } = setup();
-  const m = h.core.masters.get('mymaster')!;
-  h.core.forceFailover(m, h.now);
+  h.core.failover('mymaster', h.now);
   h.drain();
   run(h, srv, 8000);
   const names = h.events().map((e) => e.channel);
@@ -90,12 +89,12 @@ test('a forced failover promotes the best replica, re-points the other and switc
   // The replica with the larger offset won.
   assert.deepEqual(h.events('+selected-slave').map((e) => e.message), ['slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379']);
   assert.deepEqual(h.events('+switch-master').map((e) => e.message), ['mymaster 127.0.0.1 6379 127.0.0.1 6380']);
-  assert.equal(m.addr.port, 6380);
-  assert.equal(m.configEpoch, 1);
+  assert.equal(h.master().port, 6380);
+  assert.equal(h.master().configEpoch, 1);
   assert.equal(srv.role.get(6380)!.master, null);
   assert.equal(srv.role.get(6381)!.master, 6380);
   // The old master is kept as a replica so it can be converted when it is seen again.
-  assert.ok(m.slaves.has('127.0.0.1:6379'));
+  assert.ok(h.master().replicas.some((r) => r.name === '127.0.0.1:6379'));
   // The promotion went through the full transaction.
   const t = h.log.filter((a) => a.type === 'send').map((a) => (a.type === 'send' ? a.argv.join(' ') : ''));
   const i = t.indexOf('SLAVEOF NO ONE');
@@ -111,19 +110,17 @@ test('priority wins over offset, and priority 0 is never promoted', () => {
   srv.role.get(6381)!.priority = 50;
   srv.role.get(6380)!.priority = 0;
   run(h, srv, 1500);
-  const m = h.core.masters.get('mymaster')!;
-  assert.equal(h.core.selectSlave(m, h.now)?.addr.port, 6381);
+  assert.deepEqual(h.core.rankReplicas('mymaster', h.now), { ranked: ['127.0.0.1:6381'], excluded: [{ name: '127.0.0.1:6380', reason: 'priority-zero' }] });
   srv.role.get(6381)!.priority = 0;
   run(h, srv, 1500);
-  assert.equal(h.core.selectSlave(m, h.now), null);
-  assert.throws(() => h.core.forceFailover(m, h.now), /NOGOODSLAVE No suitable replica to promote/);
+  assert.deepEqual(h.core.rankReplicas('mymaster', h.now).ranked, []);
+  assert.throws(() => h.core.failover('mymaster', h.now), /NOGOODSLAVE No suitable replica to promote/);
 });
 
 test('a second SENTINEL FAILOVER while one runs is refused with INPROG', () => {
   const { h } = setup();
-  const m = h.core.masters.get('mymaster')!;
-  h.core.forceFailover(m, h.now);
-  assert.throws(() => h.core.forceFailover(m, h.now), /INPROG Failover already in progress/);
+  h.core.failover('mymaster', h.now);
+  assert.throws(() => h.core.failover('mymaster', h.now), /INPROG Failover already in progress/);
 });
 
 test('an automatic failover needs ODOWN and, with peers, the votes of a majority', () => {
@@ -141,17 +138,16 @@ test('an automatic failover needs ODOWN and, with peers, the votes of a majority
 
 test('with two silent peers, a lone sentinel is never elected and aborts after the election timeout', () => {
   const { h, srv } = setup();
-  const m = h.core.masters.get('mymaster')!;
   for (const id of ['p'.repeat(40), 'q'.repeat(40)]) {
     h.core.helloFromPeer(`127.0.0.1,${id === 'p'.repeat(40) ? 26380 : 26381},${id},0,mymaster,127.0.0.1,6379,0`, h.now);
   }
   h.drain();
-  assert.equal(m.sentinels.size, 2);
+  assert.equal(h.master().sentinels.length, 2);
   srv.down.add(6379);
   run(h, srv, 20000);
   const names = h.events().map((e) => e.channel);
   assert.ok(names.includes('+try-failover'));
   assert.ok(names.includes('-failover-abort-not-elected'));
   assert.ok(!names.includes('+elected-leader'));
-  assert.equal(m.addr.port, 6379);
+  assert.equal(h.master().port, 6379);
 });

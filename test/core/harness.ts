@@ -6,6 +6,7 @@ import type { Action, ReplyTag, Wire } from '../../src/core/actions.js';
 import type { MasterConfig, SentinelGlobals } from '../../src/config/model.js';
 import { newMasterConfig } from '../../src/config/model.js';
 import { SentinelCore } from '../../src/core/sentinel.js';
+import type { MasterSnapshot } from '../../src/core/snapshot.js';
 import { mulberry32 } from '../sim/world.js';
 
 /** The same seeded PRNG the simulator uses. */
@@ -103,6 +104,18 @@ export class CoreHarness {
       .filter((a): a is Extract<Action, { type: 'event' }> => a.type === 'event')
       .filter((a) => channel === undefined || a.channel === channel)
       .map((a) => ({ channel: a.channel, message: a.message }));
+  }
+
+  /** SENTINEL MASTER / REPLICAS / SENTINELS of a master, each field map as a Map. */
+  fields(what: 'master' | 'replicas' | 'all-replicas' | 'sentinels', master = 'mymaster'): Map<string, string>[] {
+    return this.core.fields(master, what, this.now).map((f) => new Map(f));
+  }
+
+  /** The plain snapshot of a master (throws when it is not monitored). */
+  master(name = 'mymaster'): MasterSnapshot {
+    const m = this.core.masterSnapshot(name);
+    if (!m) throw new Error(`no master ${name}`);
+    return m;
   }
 
   persists(): number {

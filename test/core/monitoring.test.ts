@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreHarness, masterInfo, replicaInfo } from './harness.js';
-import { formatHello } from '../../src/core/hello.js';
-import { instanceFields } from '../../src/core/report.js';
+import { formatHello } from '../../src/core/hello-message.js';
 
 const RUN_M = 'm'.repeat(40);
 const RUN_R = 'r'.repeat(40);
@@ -52,14 +51,13 @@ test('replicas are discovered from the master INFO, with +slave and a config sav
   h.connectAll();
   const before = h.persists();
   healthy(h, (port) => (port === 6379 ? masterInfo(RUN_M, [{ ip: '127.0.0.1', port: 6380 }, { ip: '127.0.0.1', port: 6381 }]) : replicaInfo(RUN_R, 6379)));
-  const m = h.core.masters.get('mymaster')!;
-  assert.equal(m.slaves.size, 2);
+  assert.equal(h.master().replicas.length, 2);
   assert.deepEqual(
     h.events('+slave').map((e) => e.message),
     ['slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379', 'slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379'],
   );
   assert.ok(h.persists() > before);
-  assert.equal(m.runid, RUN_M);
+  assert.equal(h.fields('master')[0]!.get('runid'), RUN_M);
   // Known replicas are exported for the config file.
   assert.deepEqual(h.core.exportMasters()[0]!.knownReplicas, [
     { host: '127.0.0.1', port: 6380 },
@@ -75,11 +73,13 @@ test('a replica INFO fills the replica fields, including replica-announced', () 
   h.advance(200);
   h.connectAll();
   healthy(h, (port) => (port === 6379 ? masterInfo(RUN_M, [{ ip: '127.0.0.1', port: 6380 }]) : replicaInfo(RUN_R, 6379, ['replica_announced:0', 'slave_priority:7'])));
-  const r = h.core.masters.get('mymaster')!.slaves.get('127.0.0.1:6380')!;
-  assert.equal(r.slavePriority, 7);
-  assert.equal(r.replicaAnnounced, false);
-  assert.equal(r.slaveMasterPort, 6379);
-  const fields = new Map(instanceFields(h.core, r, h.now));
+  // replica-announced no hides it from SENTINEL REPLICAS; the snapshot still has it.
+  assert.equal(h.fields('replicas').length, 0);
+  const r = h.master().replicas.find((x) => x.name === '127.0.0.1:6380')!;
+  assert.equal(r.priority, 7);
+  const fields = h.fields('all-replicas')[0]!;
+  assert.equal(fields.get('slave-priority'), '7');
+  assert.equal(fields.get('master-port'), '6379');
   assert.equal(fields.get('flags'), 'slave');
   assert.equal(fields.get('master-link-status'), 'ok');
   assert.equal(fields.get('replica-announced'), '0');
@@ -95,13 +95,11 @@ test('a master that stops answering PING goes +sdown after down-after and -sdown
   assert.equal(h.events('+sdown').length, 0);
   h.advance(400);
   assert.deepEqual(h.events('+sdown').map((e) => e.message), ['master mymaster 127.0.0.1 6379']);
-  const m = h.core.masters.get('mymaster')!;
-  assert.ok(m.sDown);
-  assert.match(new Map(instanceFields(h.core, m, h.now)).get('flags')!, /^s_down,master/);
+  assert.match(h.master().flags, /^s_down,master/);
   healthy(h, () => masterInfo(RUN_M, []));
   h.advance(100);
   assert.equal(h.events('-sdown').length, 1);
-  assert.ok(!m.sDown);
+  assert.doesNotMatch(h.master().flags, /s_down/);
 });
 
 test('LOADING and MASTERDOWN count as available; other errors do not', () => {
@@ -117,7 +115,7 @@ test('LOADING and MASTERDOWN count as available; other errors do not', () => {
       h.answer((s) => (s.tag.kind === 'ping' ? reply : s.argv[0] === 'INFO' ? masterInfo(RUN_M, []) : 'OK'));
       h.advance(100);
     }
-    assert.equal(h.core.masters.get('mymaster')!.sDown, expectDown, JSON.stringify(reply));
+    assert.equal(h.master().flags.includes('s_down'), expectDown, JSON.stringify(reply));
   }
 });
 
@@ -129,13 +127,12 @@ test('an unreachable master (connection refused) goes down after down-after', ()
     for (const id of [...h.conns.keys()]) h.core.closed(id, 'ECONNREFUSED', h.now);
     h.drain();
   }
-  assert.ok(h.core.masters.get('mymaster')!.sDown);
-  assert.match(new Map(instanceFields(h.core, h.core.masters.get('mymaster')!, h.now)).get('flags')!, /disconnected/);
+  assert.match(h.master().flags, /^s_down,master,disconnected/);
 });
 
 test('a master reporting role:slave goes down after down-after + 2 info periods', () => {
   const h = new CoreHarness({ masters: [CoreHarness.master('mymaster', 6379, 2, 1000)] });
-  h.core.timing.infoPeriod = 1000;
+  h.core.setTiming('infoPeriod', 1000);
   h.advance(100);
   h.connectAll();
   for (let i = 0; i < 25; i++) {
@@ -143,12 +140,12 @@ test('a master reporting role:slave goes down after down-after + 2 info periods'
     h.advance(100);
   }
   assert.equal(h.events('-role-change').length, 1);
-  assert.equal(h.core.masters.get('mymaster')!.sDown, false);
+  assert.equal(h.master().flags.includes('s_down'), false);
   for (let i = 0; i < 15; i++) {
     h.answer((s) => (s.tag.kind === 'ping' ? 'PONG' : s.argv[0] === 'INFO' ? replicaInfo(RUN_M, 9999) : 'OK'));
     h.advance(100);
   }
-  assert.equal(h.core.masters.get('mymaster')!.sDown, true);
+  assert.equal(h.master().flags.includes('s_down'), true);
 });
 
 test('a changed run_id is a +reboot', () => {
@@ -175,8 +172,7 @@ test('hellos from a peer add it as a sentinel, adopt a higher epoch, and a new r
     formatHello({ ip: '127.0.0.1', port: 26380, runid, currentEpoch: epoch, masterName: 'mymaster', masterIp: '127.0.0.1', masterPort: 6379, masterConfigEpoch: 0 });
   h.core.helloFromPeer(hello(peer, 3), h.now);
   h.drain();
-  const m = h.core.masters.get('mymaster')!;
-  assert.equal(m.sentinels.size, 1);
+  assert.equal(h.master().sentinels.length, 1);
   assert.deepEqual(h.events('+sentinel').map((e) => e.message), [`sentinel ${peer} 127.0.0.1 26380 @ mymaster 127.0.0.1 6379`]);
   assert.equal(h.core.currentEpoch, 3);
   assert.deepEqual(h.events('+new-epoch').map((e) => e.message), ['3']);
@@ -184,8 +180,7 @@ test('hellos from a peer add it as a sentinel, adopt a higher epoch, and a new r
   const peer2 = 'c'.repeat(40);
   h.core.helloFromPeer(hello(peer2, 3), h.now);
   h.drain();
-  assert.equal(m.sentinels.size, 1);
-  assert.ok(m.sentinels.has(peer2));
+  assert.deepEqual(h.master().sentinels.map((p) => p.runid), [peer2]);
   assert.equal(h.events('+sentinel-invalid-addr').length, 1);
   // Our own hello coming back through a monitored server is ignored.
   h.advance(100);
@@ -207,13 +202,13 @@ test('a hello with a higher config epoch and another address switches the master
     h.now,
   );
   h.drain();
-  const m = h.core.masters.get('mymaster')!;
-  assert.equal(m.addr.port, 6380);
+  const m = h.master();
+  assert.equal(m.port, 6380);
   assert.equal(m.configEpoch, 1);
   assert.deepEqual(h.events('+switch-master').map((e) => e.message), ['mymaster 127.0.0.1 6379 127.0.0.1 6380']);
   // The old master is now a known replica; the peer is kept.
-  assert.deepEqual([...m.slaves.keys()], ['127.0.0.1:6379']);
-  assert.equal(m.sentinels.size, 1);
+  assert.deepEqual(m.replicas.map((r) => r.name), ['127.0.0.1:6379']);
+  assert.equal(m.sentinels.length, 1);
 });
 
 test('votes: one per epoch, the recorded vote is returned, epochs only grow', () => {
@@ -241,10 +236,10 @@ test('a timer gap over tilt-trigger enters TILT and TILT ends after tilt-period'
   h.now += 3000;
   h.core.tick(h.now);
   h.drain();
-  assert.ok(h.core.tilt);
+  assert.ok(h.core.snapshot().tilt);
   assert.deepEqual(h.events('+tilt').map((e) => e.message), ['#tilt mode entered']);
   h.advance(30_100);
-  assert.ok(!h.core.tilt);
+  assert.ok(!h.core.snapshot().tilt);
   assert.equal(h.events('-tilt').length, 1);
 });
 
@@ -259,12 +254,11 @@ test('RESET drops replicas and peers; REMOVE drops the master', () => {
   h.advance(100);
   h.connectAll();
   healthy(h, () => masterInfo(RUN_M, [{ ip: '127.0.0.1', port: 6380 }]));
-  const m = h.core.masters.get('mymaster')!;
-  assert.equal(m.slaves.size, 1);
+  assert.equal(h.master().replicas.length, 1);
   assert.equal(h.core.reset((n) => n === 'mymaster', h.now), 1);
-  assert.equal(m.slaves.size, 0);
+  assert.equal(h.master().replicas.length, 0);
   h.core.remove('mymaster');
   h.drain();
-  assert.equal(h.core.masters.size, 0);
+  assert.deepEqual(h.core.masterNames(), []);
   assert.deepEqual(h.events('-monitor').map((e) => e.message), ['master mymaster 127.0.0.1 6379']);
 });

@@ -59,8 +59,8 @@ export class Checkers {
         break;
       }
       case '+elected-leader': {
-        const m = core.masters.get(a.masterName ?? '');
-        if (!m || m.forceFailover || this.amnesiac.has(myid)) break;
+        const m = core.masterSnapshot(a.masterName ?? '');
+        if (!m || m.flags.split(',').includes('force_failover') || this.amnesiac.has(myid)) break;
         const epoch = m.failoverEpoch;
         this.elections++;
         const other = this.leaders.get(epoch);
@@ -70,7 +70,7 @@ export class Checkers {
         this.leaders.set(epoch, myid);
         let got = 0;
         for (const perVoter of this.votes.values()) if (perVoter.get(epoch) === myid) got++;
-        const voters = m.sentinels.size + 1;
+        const voters = m.sentinels.length + 1;
         const needed = Math.max(m.quorum, Math.floor(voters / 2) + 1);
         if (got < needed) {
           this.fail('votes-before-promotion', `${myid.slice(0, 8)} elected in epoch ${epoch} with ${got} real votes, needs ${needed}`);
@@ -84,7 +84,7 @@ export class Checkers {
         break;
       }
       case '+promoted-slave': {
-        const m = core.masters.get(a.masterName ?? '');
+        const m = core.masterSnapshot(a.masterName ?? '');
         if (!m) break;
         this.failovers++;
         if (this.amnesiac.has(myid)) break;
@@ -100,7 +100,7 @@ export class Checkers {
     // Within one process lifetime a master's config epoch never goes back.
     let seen = this.configEpochs.get(host);
     if (!seen) this.configEpochs.set(host, (seen = new Map()));
-    for (const m of core.masters.values()) {
+    for (const m of core.snapshot().masters) {
       const prev = seen.get(m.name) ?? 0;
       if (m.configEpoch < prev) this.fail('config-epoch-monotonic', `${m.name} went from ${prev} to ${m.configEpoch} on ${host.addr}`);
       seen.set(m.name, m.configEpoch);
@@ -138,10 +138,9 @@ export class Checkers {
     let epoch: number | null = null;
     for (const h of hosts) {
       if (!h.alive || !h.core) continue;
-      const m = h.core.masters.get(masterName);
+      const m = h.core.masterSnapshot(masterName);
       if (!m) return { ok: false, why: `${h.addr} does not monitor ${masterName}` };
-      const addr = h.core.currentMasterAddr(m);
-      if (`${addr.ip}:${addr.port}` !== master.addr) return { ok: false, why: `${h.addr} thinks the master is ${addr.ip}:${addr.port}, not ${master.addr}` };
+      if (`${m.host}:${m.port}` !== master.addr) return { ok: false, why: `${h.addr} thinks the master is ${m.host}:${m.port}, not ${master.addr}` };
       if (epoch === null) epoch = m.configEpoch;
       else if (epoch !== m.configEpoch) return { ok: false, why: `config epochs differ (${epoch} vs ${m.configEpoch} on ${h.addr})` };
     }

@@ -8,8 +8,8 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MUTANTS } from '../../src/core/sentinel.js';
-import type { Mutant } from '../../src/core/sentinel.js';
+import { MUTANT_NAMES } from './mutants.js';
+import type { Mutant } from './mutants.js';
 import { runSchedule } from './simulate.js';
 import type { RunResult } from './simulate.js';
 
@@ -31,7 +31,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seed') a.seed = Number(v), i++;
     else if (k === '--workers') a.workers = Math.max(1, Number(v)), i++;
     else if (k === '--mutant') {
-      if (!MUTANTS.includes(v as Mutant)) throw new Error(`unknown mutant '${v}' (see --list-mutants)`);
+      if (!MUTANT_NAMES.includes(v as Mutant)) throw new Error(`unknown mutant '${v}' (see --list-mutants)`);
       a.mutant = v as Mutant;
       i++;
     } else if (k === '--trace') a.trace = true;
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (args.listMutants) {
-    for (const m of MUTANTS) process.stdout.write(`${m}\n`);
+    for (const m of MUTANT_NAMES) process.stdout.write(`${m}\n`);
     return;
   }
   const seeds = Array.from({ length: args.schedules }, (_, i) => args.seed + i);

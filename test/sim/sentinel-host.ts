@@ -6,7 +6,8 @@
  */
 import type { Action, ReplyTag, Wire } from '../../src/core/actions.js';
 import { SentinelCore } from '../../src/core/sentinel.js';
-import type { Mutant } from '../../src/core/sentinel.js';
+import type { Mutant } from './mutants.js';
+import { mutantRules } from './mutants.js';
 import type { MasterConfig, SentinelGlobals } from '../../src/config/model.js';
 import { sentinelCommand } from '../../src/commands/sentinel.js';
 import type { SentinelCommandEnv } from '../../src/commands/sentinel.js';
@@ -75,10 +76,10 @@ export class SentinelHost implements Listener {
       port: this.port,
       now: this.now(),
       random: this.world.rng,
-      mutants: this.mutants,
+      rules: mutantRules(this.mutants),
     });
     // The simulated sentinel starts with fast timers, like the official suite configures.
-    this.core.timing.infoPeriod = 1000;
+    this.core.setTiming('infoPeriod', 1000);
     this.flush();
     this.scheduleTick(this.generation);
   }
@@ -228,8 +229,8 @@ export class SentinelHost implements Listener {
       this.flush();
       const wire = toWire(reply);
       if (sub === 'is-master-down-by-addr' && Array.isArray(wire) && wire.length === 3) {
-        const m = [...core.masters.values()].find((x) => x.addr.port === Number(argv[3]));
-        if (m) this.observer.voteReply(this, m.name, String(wire[1]), Number(wire[2]));
+        const name = core.snapshot().masters.find((x) => x.monitoredPort === Number(argv[3]))?.name;
+        if (name) this.observer.voteReply(this, name, String(wire[1]), Number(wire[2]));
       }
       return wire;
     }

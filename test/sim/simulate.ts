@@ -3,7 +3,7 @@
  * safety phase with faults, then a liveness phase (faults healed, everything restarted) that
  * must converge. Returns the violations and a one-line-per-event trace.
  */
-import type { Mutant } from '../../src/core/sentinel.js';
+import type { Mutant } from './mutants.js';
 import { newMasterConfig } from '../../src/config/model.js';
 import { Checkers } from './checkers.js';
 import type { Violation } from './checkers.js';
@@ -182,15 +182,15 @@ export function runSchedule(opts: RunOptions): RunResult {
       const h = pick(live);
       const peer = pick(live.filter((x) => x !== h));
       if (!h || !peer || !h.core || !peer.core) return;
-      const m = h.core.masters.get(MASTER);
+      const m = h.core.masterSnapshot(MASTER);
       if (!m) return;
-      const cur = h.core.currentMasterAddr(m);
+      const cur = m;
       const other = pick([...servers.values()].filter((s) => s.port !== cur.port));
       if (!other) return;
       const payload = `127.0.0.1,${peer.port},${peer.core.myid},${h.core.currentEpoch},${MASTER},127.0.0.1,${other.port},${m.configEpoch}`;
       note('nemesis', `hello to ${h.addr} claiming epoch ${m.configEpoch} for ${other.addr}`);
       h.injectHello(payload);
-      const after = h.core?.currentMasterAddr(h.core.masters.get(MASTER)!);
+      const after = h.core?.masterSnapshot(MASTER);
       if (after && after.port !== cur.port) {
         checkers.violations.push({ time: clock.now, rule: 'switch-only-on-newer-epoch', detail: `${h.addr} switched to ${after.port} on an equal epoch` });
       }

@@ -1,0 +1,275 @@
+/**
+ * The failover state machine, one step function per state (the raft `stepX` style):
+ *
+ *   wait_start -> select_slave -> send_slaveof_noone -> wait_promotion -> reconf_slaves -> update_config
+ *
+ * `stepFailover` runs the function of the current state; each one either waits (returns with
+ * the state unchanged), moves to the next state, or aborts. Leaving wait_promotion is driven by
+ * the promoted replica's INFO (confirmPromotion), leaving update_config by the core's switch to
+ * the new master (switchToPromotedSlave). The rules each step applies live in rules/.
+ */
+import type { Addr } from './addr.js';
+import type { FailoverState, MasterInstance, ReplicaInstance } from './instance.js';
+import { masterOf } from './instance.js';
+import type { AnyInstance } from './instance.js';
+import { resetMasterAndChangeAddress } from './registry.js';
+import { electionTimedOut, failoverRetryAllowed } from './rules/election.js';
+import { failoverEnd, planReconfiguration, stillToReconfigure } from './rules/reconf.js';
+import type { Ranking } from './rules/selection.js';
+import { rankReplicas } from './rules/selection.js';
+import type { CoreContext } from './state.js';
+import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from './state.js';
+import { electLeader } from './voting.js';
+import { sendHello } from './links.js';
+
+/** How long replica selection waits for the fresh INFO it asked the candidates for. */
+const SELECT_INFO_WAIT_MS = 1000;
+
+type Step = (ctx: CoreContext, m: MasterInstance, now: number) => void;
+
+const STEPS: Partial<Record<FailoverState, Step>> = {
+  wait_start: stepWaitStart,
+  select_slave: stepSelectSlave,
+  send_slaveof_noone: stepSendSlaveofNoone,
+  wait_promotion: stepWaitPromotion,
+  reconf_slaves: stepReconfSlaves,
+};
+
+/** Runs the current state's step once. */
+export function stepFailover(ctx: CoreContext, m: MasterInstance, now: number): void {
+  if (!m.failoverInProgress) return;
+  STEPS[m.failoverState]?.(ctx, m, now);
+}
+
+/** Runs steps until the machine waits for something (redis moves one state per timer run). */
+export function runFailoverSteps(ctx: CoreContext, m: MasterInstance, now: number): void {
+  for (let i = 0; i < 8; i++) {
+    const before = m.failoverState;
+    stepFailover(ctx, m, now);
+    if (m.failoverState === before || m.failoverState === 'update_config') return;
+  }
+}
+
+function setState(m: MasterInstance, state: FailoverState, now: number): void {
+  m.failoverState = state;
+  m.failoverStateChangeTime = now;
+}
+
+/** Starts a failover when the master is ODOWN, none is running, and the retry delay has passed. */
+export function startFailoverIfNeeded(ctx: CoreContext, m: MasterInstance, now: number): boolean {
+  if (!m.oDown || m.failoverInProgress) return false;
+  if (!failoverRetryAllowed(m.failoverStartTime, m.failoverTimeout, now)) {
+    if (m.failoverDelayLogged !== m.failoverStartTime) {
+      m.failoverDelayLogged = m.failoverStartTime;
+      const when = new Date(m.failoverStartTime + m.failoverTimeout * 2).toUTCString();
+      ctx.fx.log('warning', `Next failover delay: I will not start a failover before ${when}`);
+    }
+    return false;
+  }
+  startFailover(ctx, m, now);
+  return true;
+}
+
+/** A new epoch for this failover, and the wait_start state. */
+export function startFailover(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const { s, fx } = ctx;
+  m.failoverState = 'wait_start';
+  m.failoverInProgress = true;
+  m.failoverEpoch = ++s.currentEpoch;
+  fx.masterEvent('warning', '+new-epoch', m, String(s.currentEpoch));
+  fx.event('warning', '+try-failover', m);
+  // Jitter keeps sentinels that noticed the failure together from splitting votes for ever.
+  m.failoverStartTime = now + Math.floor(ctx.random() * 1000);
+  m.failoverStateChangeTime = now;
+}
+
+/** wait_start: become the leader of this epoch (or be forced), else give up after the election timeout. */
+function stepWaitStart(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const { s, fx } = ctx;
+  const leader = electLeader(ctx, m, m.failoverEpoch, now);
+  const isLeader = leader !== null && leader.toLowerCase() === s.myid;
+  if (!isLeader && !m.forceFailover) {
+    if (electionTimedOut(m.failoverStartTime, s.timing.electionTimeout, m.failoverTimeout, now)) {
+      fx.event('warning', '-failover-abort-not-elected', m);
+      abortFailover(m, now);
+    }
+    return;
+  }
+  fx.event('warning', '+elected-leader', m);
+  if (s.simFailureFlags & SIMFAILURE_CRASH_AFTER_ELECTION) {
+    simulatedCrash(ctx);
+    return;
+  }
+  setState(m, 'select_slave', now);
+  fx.event('warning', '+failover-state-select-slave', m);
+}
+
+/** select_slave: ask the candidates for fresh INFO, then choose (or abort when none qualifies). */
+function stepSelectSlave(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const fx = ctx.fx;
+  // Choose on fresh facts: ask every reachable replica for its INFO (offset, priority, link)
+  // now, and select when they have all answered, or after a short bound.
+  if (m.selectInfoRequestedAt === 0) {
+    m.selectInfoRequestedAt = now;
+    for (const r of m.slaves.values()) if (!r.link.disconnected && !r.sDown) fx.sendInfo(r);
+  }
+  const waiting = [...m.slaves.values()].some((r) => !r.link.disconnected && !r.sDown && r.infoRefresh < m.selectInfoRequestedAt);
+  if (waiting && now - m.selectInfoRequestedAt < SELECT_INFO_WAIT_MS) return;
+  m.selectInfoRequestedAt = 0;
+  const slave = rankCandidates(ctx, m, now).ranked[0];
+  if (!slave) {
+    fx.event('warning', '-failover-abort-no-good-slave', m);
+    abortFailover(m, now);
+    return;
+  }
+  fx.event('warning', '+selected-slave', slave);
+  slave.promoted = true;
+  m.promotedSlave = slave;
+  setState(m, 'send_slaveof_noone', now);
+  fx.event('notice', '+failover-state-send-slaveof-noone', slave);
+}
+
+/** send_slaveof_noone: send SLAVEOF NO ONE once the chosen replica is reachable. */
+function stepSendSlaveofNoone(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const slave = m.promotedSlave;
+  if (!slave) return;
+  if (slave.link.disconnected) {
+    if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+      ctx.fx.event('warning', '-failover-abort-slave-timeout', m);
+      abortFailover(m, now);
+    }
+    return;
+  }
+  if (!sendSlaveOf(ctx, slave, null)) return;
+  ctx.fx.event('notice', '+failover-state-wait-promotion', slave);
+  setState(m, 'wait_promotion', now);
+}
+
+/** wait_promotion: the replica's INFO confirms (confirmPromotion); here only the timeout. */
+function stepWaitPromotion(ctx: CoreContext, m: MasterInstance, now: number): void {
+  if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+    ctx.fx.event('warning', '-failover-abort-slave-timeout', m);
+    abortFailover(m, now);
+  }
+}
+
+/** The promoted replica reports role:master: the failover can no longer be aborted. */
+export function confirmPromotion(ctx: CoreContext, m: MasterInstance, slave: ReplicaInstance, now: number): void {
+  const { s, fx } = ctx;
+  m.configEpoch = m.failoverEpoch;
+  setState(m, 'reconf_slaves', now);
+  fx.persist();
+  fx.event('warning', '+promoted-slave', slave);
+  if (s.simFailureFlags & SIMFAILURE_CRASH_AFTER_PROMOTION) {
+    simulatedCrash(ctx);
+    return;
+  }
+  fx.event('warning', '+failover-state-reconf-slaves', m);
+  clientReconfigScript(ctx, m, 'leader', m.addr, slave.addr);
+  forceHelloUpdate(ctx, m);
+  // Tell the peers about the new configuration now rather than on the next timer run.
+  for (const ri of [m, ...m.slaves.values(), ...m.sentinels.values()]) {
+    if (!ri.link.disconnected && now - ri.lastPubTime > s.timing.publishPeriod) sendHello(ctx, ri);
+  }
+}
+
+/** Back-dates the last hello times so the new configuration goes out on the next timer run. */
+function forceHelloUpdate(ctx: CoreContext, m: MasterInstance): void {
+  const p = ctx.s.timing.publishPeriod;
+  for (const ri of [m, ...m.slaves.values(), ...m.sentinels.values()]) {
+    if (ri.lastPubTime >= p + 1) ri.lastPubTime -= p + 1;
+  }
+}
+
+/** reconf_slaves: point the other replicas at the promoted one, parallel-syncs at a time. */
+function stepReconfSlaves(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const fx = ctx.fx;
+  const promoted = m.promotedSlave;
+  if (!promoted) return;
+  for (const { replica: r, step } of planReconfiguration(m.slaves.values(), m.parallelSyncs, ctx.s.timing.slaveReconfTimeout, now)) {
+    if (step === 'timed-out') {
+      fx.event('notice', '-slave-reconf-sent-timeout', r);
+      r.reconf = 'done';
+    } else if (sendSlaveOf(ctx, r, promoted.addr)) {
+      r.reconf = 'sent';
+      r.slaveReconfSentTime = now;
+      fx.event('notice', '+slave-reconf-sent', r);
+    }
+  }
+  detectEnd(ctx, m, promoted, now);
+}
+
+/** The end of reconf_slaves: all replicas done, or the failover timeout (then tell the rest anyway). */
+function detectEnd(ctx: CoreContext, m: MasterInstance, promoted: ReplicaInstance, now: number): void {
+  const fx = ctx.fx;
+  if (promoted.sDown) return;
+  const end = failoverEnd(m.slaves.values(), m.failoverStateChangeTime, m.failoverTimeout, now);
+  if (end.timeout) fx.event('warning', '+failover-end-for-timeout', m);
+  if (end.end) {
+    fx.event('warning', '+failover-end', m);
+    setState(m, 'update_config', now);
+  }
+  if (!end.timeout) return;
+  for (const r of stillToReconfigure(m.slaves.values())) {
+    if (sendSlaveOf(ctx, r, promoted.addr)) {
+      fx.event('notice', '+slave-reconf-sent-be', r);
+      r.reconf = 'sent';
+    }
+  }
+}
+
+/** update_config: the master entry now names the promoted replica (+switch-master). */
+export function switchToPromotedSlave(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const fx = ctx.fx;
+  const ref = m.promotedSlave ?? m;
+  fx.masterEvent('warning', '+switch-master', m, `${m.name} ${fx.announceAddr(m.addr)} ${m.addr.port} ${fx.announceAddr(ref.addr)} ${ref.addr.port}`);
+  resetMasterAndChangeAddress(ctx, m, ref.addr.hostname, ref.addr.port, now);
+}
+
+export function abortFailover(m: MasterInstance, now: number): void {
+  m.failoverInProgress = false;
+  m.forceFailover = false;
+  m.selectInfoRequestedAt = 0;
+  setState(m, 'none', now);
+  if (m.promotedSlave) {
+    m.promotedSlave.promoted = false;
+    m.promotedSlave = null;
+  }
+}
+
+/** Every replica of the master ranked for promotion, or excluded with the reason (rules/selection.ts). */
+export function rankCandidates(ctx: CoreContext, m: MasterInstance, now: number): Ranking<ReplicaInstance> {
+  return rankReplicas(m.slaves.values(), m, ctx.s.timing, now, ctx.rules.mayPromotePriorityZero);
+}
+
+/**
+ * The reconfiguration transaction every change of a server's role goes through. Replies are
+ * ignored: success is judged from later INFO. The CLIENT KILLs make clients reconnect and
+ * ask the sentinels again.
+ */
+export function sendSlaveOf(ctx: CoreContext, ri: AnyInstance, target: Addr | null): boolean {
+  if (ri.link.cc === null || ri.link.disconnected) return false;
+  const fx = ctx.fx;
+  const m = masterOf(ri);
+  const host = target ? fx.announceAddr(target) : 'NO';
+  const port = target ? String(target.port) : 'ONE';
+  fx.send(ri, 'cc', 'ignore', [m.cmd('MULTI')]);
+  fx.send(ri, 'cc', 'ignore', [m.cmd('SLAVEOF'), host, port]);
+  fx.send(ri, 'cc', 'ignore', [m.cmd('CONFIG'), 'REWRITE']);
+  fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'normal']);
+  fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'pubsub']);
+  fx.send(ri, 'cc', 'slaveof-exec', [m.cmd('EXEC')]);
+  return true;
+}
+
+function simulatedCrash(ctx: CoreContext): void {
+  ctx.fx.log('warning', 'Sentinel is simulating a failure as requested (SENTINEL SIMULATE-FAILURE). Exiting...');
+  ctx.fx.exit(99);
+}
+
+/** Queues the master's client-reconfig-script, if any. */
+export function clientReconfigScript(ctx: CoreContext, m: MasterInstance, role: 'leader' | 'observer', from: Addr, to: Addr): void {
+  if (!m.clientReconfigScript) return;
+  const fx = ctx.fx;
+  fx.script(m.clientReconfigScript, [m.name, role, 'start', fx.announceAddr(from), String(from.port), fx.announceAddr(to), String(to.port)]);
+}

@@ -1,0 +1,248 @@
+/**
+ * Read-only views of the core's state, as plain data: the field maps SENTINEL MASTER(S),
+ * REPLICAS/SLAVES and SENTINELS return, INFO's sentinel section, the configuration to persist,
+ * and a structured snapshot for tests, metrics and the HTTP API. Field names, order and presence
+ * of the field maps are a wire contract (redis-py int()-converts many of them, some tools read
+ * fields by position), so they live in one place. Every value there is a string: the reply
+ * encodes them all as bulk strings.
+ */
+import type { KnownReplica, KnownSentinel, MasterConfig, SentinelGlobals } from '../config/model.js';
+import { newMasterConfig } from '../config/model.js';
+import type { Addr } from './addr.js';
+import type { AnyInstance, FailoverState, MasterInstance } from './instance.js';
+import { currentMasterAddr } from './registry.js';
+import type { CoreState } from './state.js';
+
+/** A field map: [name, value] pairs in reply order. */
+export type Fields = [string, string][];
+
+function shown(s: CoreState, a: Addr): string {
+  return s.announceHostnames ? a.hostname : a.ip;
+}
+
+export function instanceFlags(ri: AnyInstance): string {
+  const f: string[] = [];
+  if (ri.sDown) f.push('s_down');
+  if (ri.oDown) f.push('o_down');
+  f.push(ri.kind);
+  if (ri.link.disconnected) f.push('disconnected');
+  if (ri.kind === 'sentinel' && ri.masterDown) f.push('master_down');
+  if (ri.kind === 'master') {
+    if (ri.failoverInProgress) f.push('failover_in_progress');
+  }
+  if (ri.kind === 'slave') {
+    if (ri.promoted) f.push('promoted');
+    if (ri.reconf === 'sent') f.push('reconf_sent');
+    if (ri.reconf === 'inprog') f.push('reconf_inprog');
+    if (ri.reconf === 'done') f.push('reconf_done');
+  }
+  if (ri.kind === 'master' && ri.forceFailover) f.push('force_failover');
+  if (ri.scriptKillSent) f.push('script_kill_sent');
+  if (ri.kind === 'master' && ri.rebooted) f.push('master_reboot');
+  return f.join(',');
+}
+
+export function instanceFields(s: CoreState, ri: AnyInstance, now: number): Fields {
+  const link = ri.link;
+  const out: Fields = [
+    ['name', ri.name],
+    ['ip', shown(s, ri.addr)],
+    ['port', String(ri.addr.port)],
+    ['runid', ri.runid ?? ''],
+    ['flags', instanceFlags(ri)],
+    ['link-pending-commands', String(link.pendingCommands)],
+    ['link-refcount', String(link.refcount)],
+  ];
+  if (ri.kind === 'master' && ri.failoverInProgress) out.push(['failover-state', ri.failoverState]);
+  out.push(
+    ['last-ping-sent', String(link.actPingTime ? now - link.actPingTime : 0)],
+    ['last-ok-ping-reply', String(now - link.lastAvailTime)],
+    ['last-ping-reply', String(now - link.lastPongTime)],
+  );
+  if (ri.sDown) out.push(['s-down-time', String(now - ri.sDownSinceTime)]);
+  if (ri.oDown) out.push(['o-down-time', String(now - ri.oDownSinceTime)]);
+  out.push(['down-after-milliseconds', String(ri.downAfterMs)]);
+  if (ri.kind !== 'sentinel') {
+    out.push(
+      ['info-refresh', String(ri.infoRefresh ? now - ri.infoRefresh : 0)],
+      ['role-reported', ri.roleReported],
+      ['role-reported-time', String(now - ri.roleReportedTime)],
+    );
+  }
+  if (ri.kind === 'master') {
+    out.push(
+      ['config-epoch', String(ri.configEpoch)],
+      ['num-slaves', String(ri.slaves.size)],
+      ['num-other-sentinels', String(ri.sentinels.size)],
+      ['quorum', String(ri.quorum)],
+      ['failover-timeout', String(ri.failoverTimeout)],
+      ['parallel-syncs', String(ri.parallelSyncs)],
+    );
+    if (ri.notificationScript) out.push(['notification-script', ri.notificationScript]);
+    if (ri.clientReconfigScript) out.push(['client-reconfig-script', ri.clientReconfigScript]);
+  }
+  if (ri.kind === 'slave') {
+    out.push(
+      ['master-link-down-time', String(ri.masterLinkDownTime)],
+      ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
+      ['master-host', ri.slaveMasterHost ?? '?'],
+      ['master-port', String(ri.slaveMasterPort)],
+      ['slave-priority', String(ri.slavePriority)],
+      ['slave-repl-offset', String(ri.slaveReplOffset)],
+      ['replica-announced', ri.replicaAnnounced ? '1' : '0'],
+    );
+  }
+  if (ri.kind === 'sentinel') {
+    out.push(
+      ['last-hello-message', String(now - ri.lastHelloTime)],
+      ['voted-leader', ri.leader ?? '?'],
+      ['voted-leader-epoch', String(ri.leaderEpoch)],
+    );
+  }
+  return out;
+}
+
+/** `status` of a master in INFO sentinel. */
+export function masterStatus(m: MasterInstance): 'ok' | 'sdown' | 'odown' {
+  return m.oDown ? 'odown' : m.sDown ? 'sdown' : 'ok';
+}
+
+/** The `# Sentinel` INFO section body (without the header). */
+export function infoSentinel(core: CoreState, now: number, scripts: { running: number; queued: number }): string {
+  const lines = [
+    `sentinel_masters:${core.masters.size}`,
+    `sentinel_tilt:${core.tilt ? 1 : 0}`,
+    `sentinel_tilt_since_seconds:${core.tilt ? Math.floor((now - core.tiltStartTime) / 1000) : -1}`,
+    `sentinel_total_tilt:${core.totalTilt}`,
+    `sentinel_running_scripts:${scripts.running}`,
+    `sentinel_scripts_queue_length:${scripts.queued}`,
+    `sentinel_simulate_failure_flags:${core.simFailureFlags}`,
+  ];
+  let i = 0;
+  for (const m of core.masters.values()) {
+    lines.push(
+      `master${i}:name=${m.name},status=${masterStatus(m)},address=${shown(core, m.addr)}:${m.addr.port},` +
+        `slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}`,
+    );
+    i++;
+  }
+  return lines.join('\r\n');
+}
+
+/** The globals to persist. */
+export function exportGlobals(s: CoreState): SentinelGlobals {
+  const g: SentinelGlobals = {
+    myid: s.myid,
+    currentEpoch: s.currentEpoch,
+    announcePort: s.announcePort,
+    denyScriptsReconfig: s.denyScriptsReconfig,
+    resolveHostnames: s.resolveHostnames,
+    announceHostnames: s.announceHostnames,
+  };
+  if (s.announceIp) g.announceIp = s.announceIp;
+  if (s.sentinelUser) g.sentinelUser = s.sentinelUser;
+  if (s.sentinelPass) g.sentinelPass = s.sentinelPass;
+  return g;
+}
+
+/** Every master's configuration to persist, as the sentinel currently sees it. */
+export function exportMasters(s: CoreState): MasterConfig[] {
+  const out: MasterConfig[] = [];
+  for (const m of s.masters.values()) {
+    const addr = currentMasterAddr(m);
+    const mc = newMasterConfig(m.name, shown(s, addr), addr.port, m.quorum);
+    mc.downAfterMs = m.downAfterMs;
+    mc.failoverTimeoutMs = m.failoverTimeout;
+    mc.parallelSyncs = m.parallelSyncs;
+    if (m.notificationScript) mc.notificationScript = m.notificationScript;
+    if (m.clientReconfigScript) mc.clientReconfigScript = m.clientReconfigScript;
+    if (m.authPass) mc.authPass = m.authPass;
+    if (m.authUser) mc.authUser = m.authUser;
+    mc.masterRebootDownAfterPeriodMs = m.masterRebootDownAfterPeriod;
+    mc.renamedCommands = [...m.renamedCommands.entries()];
+    mc.configEpoch = m.configEpoch;
+    mc.leaderEpoch = m.leaderEpoch;
+    if (m.leader) mc.leader = m.leader;
+    const replicas: KnownReplica[] = [];
+    for (const r of m.slaves.values()) {
+      // While the promoted replica is the current address, the old master stands in its place.
+      const a = r === m.promotedSlave && addr === r.addr ? m.addr : r.addr;
+      replicas.push({ host: shown(s, a), port: a.port });
+    }
+    mc.knownReplicas = replicas;
+    const peers: KnownSentinel[] = [];
+    for (const p of m.sentinels.values()) {
+      if (p.runid) peers.push({ host: shown(s, p.addr), port: p.addr.port, runid: p.runid });
+    }
+    mc.knownSentinels = peers;
+    out.push(mc);
+  }
+  return out;
+}
+
+/** A structured, plain view of one master as this sentinel sees it (tests, metrics, HTTP API). */
+export interface MasterSnapshot {
+  name: string;
+  /** The address clients are told (the promoted replica's once the failover got that far). */
+  host: string;
+  port: number;
+  /** The address the entry monitors: the old master's until the switch, while host/port already name the promoted replica. */
+  monitoredHost: string;
+  monitoredPort: number;
+  flags: string;
+  quorum: number;
+  configEpoch: number;
+  leader: string | null;
+  leaderEpoch: number;
+  failoverState: FailoverState;
+  failoverEpoch: number;
+  replicas: { name: string; host: string; port: number; flags: string; priority: number; offset: number }[];
+  sentinels: { runid: string; host: string; port: number; flags: string; leader: string | null; leaderEpoch: number }[];
+}
+
+export interface CoreSnapshot {
+  myid: string;
+  currentEpoch: number;
+  tilt: boolean;
+  totalTilt: number;
+  masters: MasterSnapshot[];
+}
+
+export function coreSnapshot(s: CoreState): CoreSnapshot {
+  const masters = [...s.masters.values()].map((m) => masterSnapshot(s, m));
+  return { myid: s.myid, currentEpoch: s.currentEpoch, tilt: s.tilt, totalTilt: s.totalTilt, masters };
+}
+
+export function masterSnapshot(s: CoreState, m: MasterInstance): MasterSnapshot {
+    const a = currentMasterAddr(m);
+    return {
+      name: m.name,
+      host: shown(s, a),
+      port: a.port,
+      monitoredHost: shown(s, m.addr),
+      monitoredPort: m.addr.port,
+      flags: instanceFlags(m),
+      quorum: m.quorum,
+      configEpoch: m.configEpoch,
+      leader: m.leader,
+      leaderEpoch: m.leaderEpoch,
+      failoverState: m.failoverState,
+      failoverEpoch: m.failoverEpoch,
+      replicas: [...m.slaves.values()].map((r) => ({
+        name: r.name,
+        host: shown(s, r.addr),
+        port: r.addr.port,
+        flags: instanceFlags(r),
+        priority: r.slavePriority,
+        offset: r.slaveReplOffset,
+      })),
+      sentinels: [...m.sentinels.values()].map((p) => ({
+        runid: p.runid ?? '',
+        host: shown(s, p.addr),
+        port: p.addr.port,
+        flags: instanceFlags(p),
+        leader: p.leader,
+        leaderEpoch: p.leaderEpoch,
+      })),
+    };
+}
