@@ -9,9 +9,9 @@ import type { ClientContext } from '../server/hooks.js';
 import { SentinelError } from '../util/errors.js';
 import type { SentinelCore } from '../core/sentinel.js';
 import type { GlobalParam, MasterOptionChange } from '../core/sentinel.js';
+import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../core/sentinel.js';
 import type { Fields } from '../core/snapshot.js';
 import { DEBUG_PARAMS } from '../core/timing.js';
-import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../core/state.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger, yesNo } from '../util/parse.js';
 

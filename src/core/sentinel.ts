@@ -38,6 +38,7 @@ import type { CoreSnapshot, Fields, MasterSnapshot } from './snapshot.js';
 import { coreSnapshot, exportGlobals, exportMasters, infoSentinel, instanceFields, masterSnapshot } from './snapshot.js';
 import type { CoreContext } from './state.js';
 import { CoreState } from './state.js';
+export { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from './state.js';
 import type { Timing } from './timing.js';
 import { DEBUG_PARAMS, HELLO_CHANNEL } from './timing.js';
 import { askPeersAboutMaster, answerIsMasterDown, onAskReply } from './voting.js';
