@@ -14,7 +14,7 @@ import { OK, array, bulk, error, push } from '../protocol/reply.js';
 import { COMMANDS, SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
 import type { CommandSpec } from '../commands/table.js';
 import { runGenericCommand } from '../commands/generic.js';
-import type { ServerContext } from '../commands/generic.js';
+import type { ServerContext, ServerStats } from '../commands/context.js';
 import { globMatch } from '../util/glob.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
@@ -73,7 +73,7 @@ export class RespServer implements ServerContext {
   private boundPort = 0;
   readonly startedAt: number;
   readonly clock: () => number;
-  readonly stats = {
+  readonly stats: ServerStats = {
     connectionsReceived: 0,
     commandsProcessed: 0,
     rejectedConnections: 0,
@@ -83,7 +83,6 @@ export class RespServer implements ServerContext {
     maxInputBuffer: 0,
     readsProcessed: 0,
     writesProcessed: 0,
-    /** ACL denials, as INFO's acl_access_denied_* (redis 7.2). */
     aclDeniedAuth: 0,
     aclDeniedCmd: 0,
     aclDeniedChannel: 0,
