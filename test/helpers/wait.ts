@@ -3,11 +3,11 @@
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Polls `f` (every 25 ms) until it returns a truthy value, which is returned. Errors thrown by `f`
- * count as "not yet". On timeout the error says what was awaited, for how long, and the last
- * error or value seen.
+ * Polls `f` (every `intervalMs`, 25 by default) until it returns a truthy value, which is
+ * returned. Errors thrown by `f` count as "not yet". On timeout the error says what was awaited,
+ * for how long, and the last error or value seen.
  */
-export async function waitFor<T>(f: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+export async function waitFor<T>(f: () => T | Promise<T>, timeoutMs: number, what: string, intervalMs = 25): Promise<NonNullable<T>> {
   const started = Date.now();
   let lastError: unknown;
   let lastValue: unknown;
@@ -24,6 +24,6 @@ export async function waitFor<T>(f: () => T | Promise<T>, timeoutMs: number, wha
       const detail = lastError !== undefined ? `last error: ${(lastError as Error)?.message ?? String(lastError)}` : `last value: ${JSON.stringify(lastValue)}`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${detail})`);
     }
-    await sleep(25);
+    await sleep(intervalMs);
   }
 }
