@@ -16,8 +16,12 @@
  */
 import fs from 'node:fs';
 import type net from 'node:net';
-import { REDIS_SENTINEL, connectRaw as connect, rssMb, sleep, startSentinel } from '../test/helpers/processes.js';
-import type { SentinelImpl } from '../test/helpers/processes.js';
+import { REDIS_SENTINEL } from '../test/helpers/paths.js';
+import { rssMb } from '../test/helpers/pids.js';
+import { startSentinel } from '../test/helpers/sentinels.js';
+import type { SentinelImpl } from '../test/helpers/sentinels.js';
+import { sleep } from '../test/helpers/wait.js';
+import { connectRaw as connect } from '../test/helpers/wire.js';
 
 const argv = process.argv.slice(2);
 const arg = (k: string, d: number): number => (argv.includes(k) ? Number(argv[argv.indexOf(k) + 1]) : d);

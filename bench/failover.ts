@@ -5,22 +5,27 @@
  *   all-sentinels: every sentinel answers GET-MASTER-ADDR-BY-NAME with the new address;
  *   write gap: the longest pause between two acknowledged writes of an ioredis client
  *   writing every 10 ms through the sentinels.
- * With /usr/bin/redis-sentinel present, the same runs against it, and the ratios.
+ * With /usr/bin/redis-sentinel present, the same runs against it, and the ratios. The servers
+ * are started, and killed afterwards, by the integration tests' helpers (test/helpers/).
  *
  * Usage: node dist/bench/failover.js [--rounds R] [--down-after MS] [--impl ts|redis|both]
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { REDIS_SENTINEL } from '../test/helpers/paths.js';
+import { removeTempDir } from '../test/helpers/pids.js';
+import { startRedis } from '../test/helpers/redis-server.js';
+import type { RedisServer } from '../test/helpers/redis-server.js';
+import { startSentinel } from '../test/helpers/sentinels.js';
+import type { SentinelProcess } from '../test/helpers/sentinels.js';
+import { sleep, waitFor } from '../test/helpers/wait.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TS_BIN = path.join(ROOT, 'bin/sentinel-ts');
-const REDIS_SENTINEL = '/usr/bin/redis-sentinel';
+/** How often the waits below poll, in ms: what the figures of earlier runs were measured with. */
+const POLL_MS = 20;
+
+// Each column must measure the implementation it names: SENTINEL_IMPL=redis, which makes the
+// test helpers start redis-sentinel for every sentinel, must not relabel sentinel-ts runs.
+delete process.env['SENTINEL_IMPL'];
 
 interface Args {
   rounds: number;
@@ -41,62 +46,6 @@ function parseArgs(): Args {
   return a;
 }
 
-const children = new Set<ChildProcess>();
-function killAll(): void {
-  for (const c of children) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-}
-process.on('exit', killAll);
-process.on('SIGINT', () => process.exit(130));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(f: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if (await f()) return;
-    } catch {
-      // not ready yet
-    }
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function start(cmd: string, args: string[], cwd: string): ChildProcess {
-  const c = spawn(cmd, args, { cwd, stdio: 'ignore' });
-  children.add(c);
-  c.on('exit', () => children.delete(c));
-  return c;
-}
-
-async function ping(port: number): Promise<boolean> {
-  const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } finally {
-    r.disconnect();
-  }
-}
-
 interface Round {
   sdown: number;
   odown: number;
@@ -107,35 +56,27 @@ interface Round {
 }
 
 async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'failover-bench-'));
+  const started: (RedisServer | SentinelProcess)[] = [];
   try {
-    const ports = { master: await freePort(), r1: await freePort(), r2: await freePort() };
-    const redisArgs = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-    const master = start('redis-server', redisArgs(ports.master), dir);
-    start('redis-server', [...redisArgs(ports.r1), '--replicaof', '127.0.0.1', String(ports.master)], dir);
-    start('redis-server', [...redisArgs(ports.r2), '--replicaof', '127.0.0.1', String(ports.master)], dir);
-    for (const p of Object.values(ports)) await waitFor(() => ping(p), 5000, `redis ${p}`);
+    // redis-server with the settings of earlier runs: repl-diskless-sync-delay back to redis's
+    // default (the test helpers set 0), as a replica that needs a full sync after the failover
+    // delays the end of it.
+    const redisArgs = ['--repl-diskless-sync-delay', '5'];
+    const master = await startRedis({ args: redisArgs });
+    started.push(master);
+    for (let i = 0; i < 2; i++) started.push(await startRedis({ replicaOf: master.port, args: redisArgs }));
     const sentinelPorts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const port = await freePort();
-      sentinelPorts.push(port);
-      const sdir = path.join(dir, `s${i}`);
-      fs.mkdirSync(sdir);
-      const conf = path.join(sdir, 'sentinel.conf');
-      fs.writeFileSync(
-        conf,
-        [
-          `port ${port}`,
-          'bind 127.0.0.1',
-          `dir ${sdir}`,
-          'logfile log.txt',
-          `sentinel monitor mymaster 127.0.0.1 ${ports.master} 2`,
+      const s = await startSentinel({
+        impl,
+        lines: [
+          `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
           `sentinel down-after-milliseconds mymaster ${downAfter}`,
           'sentinel failover-timeout mymaster 10000',
-          '',
-        ].join('\n'),
-      );
-      start(impl === 'ts' ? TS_BIN : REDIS_SENTINEL, [conf], sdir);
+        ],
+      });
+      started.push(s);
+      sentinelPorts.push(s.port);
     }
     const admin = sentinelPorts.map((port) => new Redis({ port, maxRetriesPerRequest: 1 }).on('error', () => {}));
     await waitFor(
@@ -148,6 +89,7 @@ async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
       },
       20000,
       'sentinels to discover the topology',
+      POLL_MS,
     );
     // Events, timestamped as they arrive.
     const first = new Map<string, number>();
@@ -191,8 +133,8 @@ async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
     await sleep(1500);
     maxGap = 0;
     const t0 = performance.now();
-    master.kill('SIGKILL');
-    const original = `127.0.0.1:${ports.master}`;
+    master.signal('SIGKILL');
+    const original = `127.0.0.1:${master.port}`;
     let allSentinels = NaN;
     await waitFor(
       async () => {
@@ -205,9 +147,10 @@ async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
       },
       30000,
       'all sentinels to report the new master',
+      POLL_MS,
     );
     // Let the client reach the new master and keep writing for a while.
-    await waitFor(async () => performance.now() - lastAck < 50 && performance.now() - t0 > allSentinels + 500, 30000, 'writes to resume');
+    await waitFor(async () => performance.now() - lastAck < 50 && performance.now() - t0 > allSentinels + 500, 30000, 'writes to resume', POLL_MS);
     await sleep(1000);
     writing = false;
     await writer;
@@ -224,9 +167,8 @@ async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
     for (const x of [...admin, ...subs]) x.disconnect();
     return result;
   } finally {
-    killAll();
-    await sleep(200);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all(started.map((p) => p.kill9()));
+    for (const p of started) removeTempDir(p.dir);
   }
 }
 

@@ -10,8 +10,9 @@
  *   SENTINEL_IMPL=redis npm run demo    # the same with the reference redis-sentinel
  */
 import { Redis } from 'ioredis';
-import { killEverything, startTopology, trackedPids } from '../test/helpers/processes.js';
-import type { SentinelProcess, Topology } from '../test/helpers/processes.js';
+import { killEverything, trackedPids } from '../test/helpers/pids.js';
+import { startTopology } from '../test/helpers/sentinels.js';
+import type { SentinelProcess, Topology } from '../test/helpers/sentinels.js';
 
 const MASTER = 'mymaster';
 

@@ -1,7 +1,7 @@
 /**
  * The sentinel's RESP server: listeners, clients, request dispatch through the command table,
- * pub/sub of the sentinel's events, and the limits that keep one bad client from hurting the
- * others. Sentinel-specific answers come from SentinelHooks.
+ * and the limits that keep one bad client from hurting the others; pub/sub of the sentinel's
+ * events is in pubsub.ts. Sentinel-specific answers come from SentinelHooks.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -10,14 +10,14 @@ import type { LogLevel } from '../util/logger.js';
 import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
-import { OK, array, bulk, error, push } from '../protocol/reply.js';
+import { OK, error } from '../protocol/reply.js';
 import { COMMANDS, SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
 import type { CommandSpec } from '../commands/table.js';
 import { runGenericCommand } from '../commands/generic.js';
-import type { ServerContext } from '../commands/generic.js';
-import { globMatch } from '../util/glob.js';
+import type { ServerContext, ServerStats } from '../commands/context.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
+import { PubSubRegistry } from './pubsub.js';
 import { AclLog, AclUsers, parseAclFile } from './acl.js';
 import type { AclDenialReason } from './acl.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
@@ -73,7 +73,7 @@ export class RespServer implements ServerContext {
   private boundPort = 0;
   readonly startedAt: number;
   readonly clock: () => number;
-  readonly stats = {
+  readonly stats: ServerStats = {
     connectionsReceived: 0,
     commandsProcessed: 0,
     rejectedConnections: 0,
@@ -83,14 +83,12 @@ export class RespServer implements ServerContext {
     maxInputBuffer: 0,
     readsProcessed: 0,
     writesProcessed: 0,
-    /** ACL denials, as INFO's acl_access_denied_* (redis 7.2). */
     aclDeniedAuth: 0,
     aclDeniedCmd: 0,
     aclDeniedChannel: 0,
   };
-  /** Channel -> subscribers, pattern -> subscribers. */
-  private readonly channelSubs = new Map<string, Set<Client>>();
-  private readonly patternSubs = new Map<string, Set<Client>>();
+  /** Who listens to which channel and pattern; delivery with the pub/sub output limits. */
+  private readonly pubsub = new PubSubRegistry(this);
   private closing = false;
   /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
   readonly acl: AclUsers;
@@ -158,11 +156,11 @@ export class RespServer implements ServerContext {
   }
 
   pubsubChannelCount(): number {
-    return this.channelSubs.size;
+    return this.pubsub.channelCount;
   }
 
   pubsubPatternCount(): number {
-    return this.patternSubs.size;
+    return this.pubsub.patternCount;
   }
 
   /** Connections with CLIENT TRACKING on (INFO tracking_clients). */
@@ -374,7 +372,7 @@ export class RespServer implements ServerContext {
     if (backlogged || overBudget) this.pauseUntilDrained(client);
     if (client.closeAfterReply && !client.closed) {
       client.closed = true;
-      this.unsubscribeAll(client);
+      this.pubsub.unsubscribeAll(client);
       this.clients.delete(client.id);
       client.endAfterOutput();
     }
@@ -428,7 +426,7 @@ export class RespServer implements ServerContext {
       client.discardOutput();
       client.socket.destroy();
     }
-    this.unsubscribeAll(client);
+    this.pubsub.unsubscribeAll(client);
     this.clients.delete(client.id);
   }
 
@@ -520,81 +518,19 @@ export class RespServer implements ServerContext {
     };
   }
 
-  // ------------------------------------------------------------------ pub/sub
+  // ------------------------------------------------------------------ pub/sub (pubsub.ts)
 
   subscribe(client: Client, channel: string, pattern: boolean): void {
-    const set = pattern ? client.patterns : client.channels;
-    if (set.has(channel)) return;
-    set.add(channel);
-    const index = pattern ? this.patternSubs : this.channelSubs;
-    let subs = index.get(channel);
-    if (!subs) index.set(channel, (subs = new Set()));
-    subs.add(client);
+    this.pubsub.subscribe(client, channel, pattern);
   }
 
   unsubscribe(client: Client, channel: string, pattern: boolean): boolean {
-    const set = pattern ? client.patterns : client.channels;
-    if (!set.delete(channel)) return false;
-    const index = pattern ? this.patternSubs : this.channelSubs;
-    const subs = index.get(channel);
-    subs?.delete(client);
-    if (subs && subs.size === 0) index.delete(channel);
-    return true;
-  }
-
-  private unsubscribeAll(client: Client): void {
-    for (const c of [...client.channels]) this.unsubscribe(client, c, false);
-    for (const p of [...client.patterns]) this.unsubscribe(client, p, true);
+    return this.pubsub.unsubscribe(client, channel, pattern);
   }
 
   /** Delivers an event to its subscribers; returns how many received it. */
   publish(channel: string, message: string): number {
-    let n = 0;
-    const frames = new Map<number, Buffer>();
-    const frame = (proto: 2 | 3, parts: Reply[]): Buffer => encodeReply(proto === 3 ? push(parts) : array(parts), proto);
-    for (const c of this.channelSubs.get(channel) ?? []) {
-      let f = frames.get(c.proto);
-      if (!f) frames.set(c.proto, (f = frame(c.proto, [bulk('message'), bulk(channel), bulk(message)])));
-      this.deliver(c, f);
-      n++;
-    }
-    for (const [pattern, subs] of this.patternSubs) {
-      if (!globMatch(pattern, channel)) continue;
-      // One encoding per pattern and protocol, shared by its subscribers.
-      const byProto: (Buffer | undefined)[] = [];
-      for (const c of subs) {
-        const f = (byProto[c.proto] ??= frame(c.proto, [bulk('pmessage'), bulk(pattern), bulk(channel), bulk(message)]));
-        this.deliver(c, f);
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Writes a pub/sub message, enforcing client-output-buffer-limit pubsub: a subscriber that
-   * does not read is dropped rather than allowed to grow our memory without bound.
-   */
-  private deliver(c: Client, data: Buffer): void {
-    if (c.closed) return;
-    const o = this.opts.options;
-    const pending = c.pendingOutput + data.length;
-    const now = this.clock();
-    let over = o.pubsubOutputHardLimit > 0 && pending > o.pubsubOutputHardLimit;
-    if (!over && o.pubsubOutputSoftLimit > 0 && pending > o.pubsubOutputSoftLimit) {
-      if (c.softLimitSince === 0) c.softLimitSince = now;
-      else if (now - c.softLimitSince > o.pubsubOutputSoftSeconds * 1000) over = true;
-    } else if (pending <= o.pubsubOutputSoftLimit) {
-      c.softLimitSince = 0;
-    }
-    if (over) {
-      this.opts.log('warning', `Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits.`);
-      this.dropClient(c);
-      return;
-    }
-    this.stats.netOutputBytes += data.length;
-    this.stats.writesProcessed++;
-    c.send(data);
+    return this.pubsub.publish(channel, message);
   }
 
   /** Closes clients matching `pred`; the caller itself is closed after its reply. */

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from './processes.js';
+import { tempDir } from './pids.js';
 
 export interface TestCerts {
   dir: string;

@@ -2,8 +2,11 @@
  * Steps shared by the integration tests that run a mixed quorum (two sentinel-ts and one
  * redis-sentinel, or all redis-sentinel with SENTINEL_IMPL=redis) through a failover.
  */
-import { redisCli, startSentinel, waitFor } from './processes.js';
-import type { RedisServer, SentinelImpl, SentinelProcess } from './processes.js';
+import type { RedisServer } from './redis-server.js';
+import { startSentinel } from './sentinels.js';
+import type { SentinelImpl, SentinelProcess } from './sentinels.js';
+import { waitFor } from './wait.js';
+import { redisCli } from './wire.js';
 
 export const MIXED_QUORUM: readonly SentinelImpl[] = ['ts', 'ts', 'redis'];
 

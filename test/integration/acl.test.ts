@@ -11,7 +11,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { rawCommand, sleep, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import { tempDir } from '../helpers/pids.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { rawCommand } from '../helpers/wire.js';
 import { freePort } from '../helpers/ports.js';
 
 const cmd = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;

@@ -1,7 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startTopology, tsOnly, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { startTopology, tsOnly } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 let t: Topology;
 

@@ -9,8 +9,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
-import { PYTHON3, rawCommand, redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
+import { PYTHON3 } from '../helpers/paths.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { rawCommand, redisCli } from '../helpers/wire.js';
 
 let master: RedisServer;
 let sentinel: SentinelProcess;

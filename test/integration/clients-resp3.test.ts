@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { startSentinel, waitFor } from '../helpers/processes.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('node-redis RESP3: SENTINEL MASTER as a map, +monitor/-monitor as pushes to channel and pattern subscribers', async () => {
   const s = await startSentinel({ lines: [] });

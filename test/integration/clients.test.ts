@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
-import { PYTHON3, redisCli, startTopology, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { PYTHON3 } from '../helpers/paths.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 let t: Topology;
 

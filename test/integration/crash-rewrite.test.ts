@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { sleep, startSentinel } from '../helpers/processes.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import { sleep } from '../helpers/wait.js';
 
 /** Fires config-changing commands as fast as possible until the connection dies. */
 function hammer(port: number): { stop: () => void } {

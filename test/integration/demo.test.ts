@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, spawnTracked, waitFor } from '../helpers/processes.js';
+import { ROOT } from '../helpers/paths.js';
+import { spawnTracked } from '../helpers/pids.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DEMO = path.join(ROOT, 'dist/scripts/demo.js');
 

@@ -2,8 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { redisCli, sleep, startTopology, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 let t: Topology;
 

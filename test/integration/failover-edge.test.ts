@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, sleep, startTopology, tsOnly, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { startTopology, tsOnly } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 import { waitForReplicaOf } from '../helpers/quorum.js';
 
 async function ready(t: Topology): Promise<void> {

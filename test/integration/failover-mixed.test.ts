@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { REDIS_SENTINEL, redisCli, startTopology, waitFor } from '../helpers/processes.js';
-import type { SentinelImpl, Topology } from '../helpers/processes.js';
+import { REDIS_SENTINEL } from '../helpers/paths.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { SentinelImpl, Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 const haveReference = fs.existsSync(REDIS_SENTINEL);
 

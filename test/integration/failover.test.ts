@@ -12,8 +12,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { redisCli, startTopology, waitFor } from '../helpers/processes.js';
-import type { RedisServer, Topology } from '../helpers/processes.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 let t: Topology | undefined;
 const clients: Redis[] = [];

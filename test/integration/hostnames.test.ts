@@ -8,9 +8,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 import { startSentinels, stopAll, waitForView } from '../helpers/quorum.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 let replica: RedisServer;

@@ -7,7 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type net from 'node:net';
-import { connectRaw as connect, redisCli, rssMb, startSentinel, tsOnly, waitFor } from '../helpers/processes.js';
+import { rssMb } from '../helpers/pids.js';
+import { startSentinel, tsOnly } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { connectRaw as connect, redisCli } from '../helpers/wire.js';
 
 const MASTERS = 40;
 const longName = (i: number): string => `m${i}-${'x'.repeat(1000)}`;

@@ -6,8 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { REDIS_SENTINEL, effectiveImpl, redisCli, startRedis, startSentinel, waitFor } from '../helpers/processes.js';
-import type { RedisServer, SentinelImpl, SentinelProcess } from '../helpers/processes.js';
+import { REDIS_SENTINEL } from '../helpers/paths.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { effectiveImpl, startSentinel } from '../helpers/sentinels.js';
+import type { SentinelImpl, SentinelProcess } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 const haveReference = fs.existsSync(REDIS_SENTINEL);
 const servers: RedisServer[] = [];

@@ -7,8 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Redis } from 'ioredis';
-import { REDIS_SENTINEL, redisCli, startTopology, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { REDIS_SENTINEL } from '../helpers/paths.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 const haveReference = fs.existsSync(REDIS_SENTINEL);
 let t: Topology | undefined;

@@ -6,9 +6,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rawCommand, redisCli, sleep, startRedis, waitFor } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { rawCommand, redisCli } from '../helpers/wire.js';
 import { failOverFrozenMaster, startSentinels, stopAll, tsStderr, waitForView } from '../helpers/quorum.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 let replica: RedisServer;

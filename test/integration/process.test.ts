@@ -13,7 +13,10 @@ import type { SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { effectiveImpl, pingOk, tsOnly, sentinelBinary, spawnTracked, startSentinel, tempDir, trackPid, untrackPid, waitFor } from '../helpers/processes.js';
+import { spawnTracked, tempDir, trackPid, untrackPid } from '../helpers/pids.js';
+import { effectiveImpl, tsOnly, sentinelBinary, startSentinel } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { pingOk } from '../helpers/wire.js';
 import { freePort, isPortFree } from '../helpers/ports.js';
 
 const IMPL = effectiveImpl('ts');

@@ -6,8 +6,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startRedis } from '../helpers/processes.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { redisCli } from '../helpers/wire.js';
 import { failOverFrozenMaster, startSentinels, stopAll, tsStderr, waitForReplicaOf, waitForView } from '../helpers/quorum.js';
 
 const RENAMED = { SLAVEOF: 'slaveof-9f3a', REPLICAOF: 'replicaof-9f3a', CONFIG: 'config-9f3a' };

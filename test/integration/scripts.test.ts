@@ -10,9 +10,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { removeTempDir, startRedis, startSentinel, tempDir, waitFor } from '../helpers/processes.js';
+import { removeTempDir, tempDir } from '../helpers/pids.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
 import { failOverFrozenMaster, tsStderr, waitForView } from '../helpers/quorum.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 let master: RedisServer;
 let replica: RedisServer;

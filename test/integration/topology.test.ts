@@ -6,8 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { redisCli, startTopology, waitFor } from '../helpers/processes.js';
-import type { SentinelProcess, Topology } from '../helpers/processes.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { SentinelProcess, Topology } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 
 let t: Topology;
 let startedAt = 0;

@@ -5,9 +5,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, startRedis, waitFor } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { waitFor } from '../helpers/wait.js';
+import { redisCli } from '../helpers/wire.js';
 import { startSentinels, stopAll, waitForMaster } from '../helpers/quorum.js';
-import type { RedisServer, SentinelProcess } from '../helpers/processes.js';
 
 const servers: Record<'a' | 'aReplica' | 'b' | 'bReplica', RedisServer> = {} as never;
 let sentinels: SentinelProcess[] = [];

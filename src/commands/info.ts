@@ -4,7 +4,7 @@
  * (as 0), because exporters and tools parse them.
  */
 import os from 'node:os';
-import type { RespServer } from './server.js';
+import type { InfoSource } from './context.js';
 
 const SECTIONS = ['server', 'clients', 'stats', 'cpu', 'sentinel'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -21,7 +21,7 @@ export function selectSections(args: readonly string[]): Section[] {
   return SECTIONS.filter((s) => wanted.has(s));
 }
 
-export function renderInfo(server: RespServer, args: readonly string[]): string {
+export function renderInfo(server: InfoSource, args: readonly string[]): string {
   const parts: string[] = [];
   for (const s of selectSections(args)) {
     const body = sectionBody(server, s);
@@ -30,7 +30,7 @@ export function renderInfo(server: RespServer, args: readonly string[]): string 
   return parts.join('\r\n');
 }
 
-function sectionBody(server: RespServer, s: Section): string {
+function sectionBody(server: InfoSource, s: Section): string {
   const now = server.clock();
   switch (s) {
     case 'server': {
@@ -127,6 +127,6 @@ function sectionBody(server: RespServer, s: Section): string {
       ].join('\r\n');
     }
     case 'sentinel':
-      return server.hooks.infoSentinelSection();
+      return server.opts.hooks.infoSentinelSection();
   }
 }

@@ -1,0 +1,74 @@
+/** Real Debian redis-servers for the tests, on free loopback ports, in temp dirs, with no persistence. */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { awaitReady, isGone, readIfExists, tail, terminate } from './managed.js';
+import type { Managed } from './managed.js';
+import { REDIS_SERVER } from './paths.js';
+import { spawnTracked, tempDir } from './pids.js';
+import { freePort } from './ports.js';
+
+export interface RedisServer extends Managed {
+  /** The redis-server arguments (without the binary). */
+  readonly args: string[];
+}
+
+export interface StartRedisOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Replicate from this port on 127.0.0.1, or from host:port. */
+  replicaOf?: number | { host: string; port: number };
+  /** More redis-server arguments, e.g. ['--replica-priority', '0']. */
+  args?: string[];
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts a real Debian redis-server on 127.0.0.1 with no persistence, in a fresh temp dir, logging
+ * to `<dir>/redis.log`, and waits until it answers PING.
+ */
+export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
+  const port = opts.port ?? (await freePort());
+  const dir = tempDir('redis-');
+  const logFile = path.join(dir, 'redis.log');
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no', '--logfile', logFile, '--repl-diskless-sync-delay', '0'];
+  if (opts.replicaOf !== undefined) {
+    const m = typeof opts.replicaOf === 'number' ? { host: '127.0.0.1', port: opts.replicaOf } : opts.replicaOf;
+    args.push('--replicaof', m.host, String(m.port));
+  }
+  args.push(...(opts.args ?? []));
+  let child!: ChildProcess;
+  const launch = async (): Promise<void> => {
+    child = spawnTracked(REDIS_SERVER, args, { cwd: dir, stdio: 'ignore' });
+    try {
+      await awaitReady(child, port, opts.readyTimeoutMs ?? 10000, () => `redis-server (port ${port})`);
+    } catch (e) {
+      await terminate(child, 'SIGKILL', 0);
+      throw new Error(`${(e as Error).message}\n--- ${logFile} ---\n${tail(readIfExists(logFile))}`);
+    }
+  };
+  await launch();
+  return {
+    port,
+    dir,
+    args,
+    get pid() {
+      return child.pid ?? 0;
+    },
+    get exited() {
+      return isGone(child);
+    },
+    get exitCode() {
+      return child.exitCode;
+    },
+    stop: (sig = 'SIGTERM', graceMs = 5000) => terminate(child, sig, graceMs),
+    kill9: () => terminate(child, 'SIGKILL', 0),
+    signal: (sig) => void child.kill(sig),
+    sigstop: () => void child.kill('SIGSTOP'),
+    sigcont: () => void child.kill('SIGCONT'),
+    restart: async () => {
+      await terminate(child, 'SIGTERM', 5000);
+      await launch();
+    },
+    log: () => readIfExists(logFile),
+  };
+}
