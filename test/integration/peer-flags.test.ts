@@ -24,8 +24,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { redisCli, sleep, startTopology, waitFor } from '../helpers/processes.js';
-import type { Topology } from '../helpers/processes.js';
+import { redisCli } from '../helpers/wire.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { startTopology } from '../helpers/sentinels.js';
+import type { Topology } from '../helpers/sentinels.js';
 
 /** No peer may show master_down / a voted leader this long after the last master event. */
 const GRACE_MS = 8000;

@@ -6,7 +6,7 @@
  * Pure: the hello and what we know in, decisions out.
  */
 import type { Addr } from '../addr.js';
-import { addrIs, sameHost } from '../addr.js';
+import { addrIs } from '../addr.js';
 import { majority } from './election.js';
 
 /** A peer as hello bookkeeping sees it. */
@@ -45,7 +45,7 @@ export function isNewerConfig(ours: number, theirs: number): boolean {
 
 /** Whether a hello's master address differs from the one we announce (by port, IP or host name). */
 export function announcesOtherAddress(masterIp: string, masterPort: number, ours: Addr): boolean {
-  return masterPort !== ours.port || (masterIp !== ours.ip && !sameHost(masterIp, ours.hostname));
+  return !addrIs(ours, masterIp, masterPort);
 }
 
 /** Our hello to an instance is due every publish-period. */

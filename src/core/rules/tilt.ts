@@ -15,11 +15,12 @@ export interface TiltFacts {
 
 /**
  * Entered (again) when the time since the previous timer run is negative or above tilt-trigger;
- * left once tilt-period has passed since it was last entered.
+ * left once tilt-period has passed since it was last entered (at exactly tilt-period, as redis:
+ * it stays only while less than tilt-period has passed).
  */
 export function tiltTransition(f: TiltFacts, now: number, tiltTrigger: number, tiltPeriod: number): TiltTransition {
   const delta = now - f.previousTickTime;
   if (delta < 0 || delta > tiltTrigger) return 'enter';
-  if (f.tilt && now - f.tiltStartTime > tiltPeriod) return 'exit';
+  if (f.tilt && now - f.tiltStartTime >= tiltPeriod) return 'exit';
   return 'stay';
 }

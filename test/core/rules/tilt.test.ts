@@ -35,9 +35,9 @@ const rows: { rule: string; f: TiltFacts; want: TiltTransition }[] = [
   { rule: `${ENTER} [an anomaly once the period is over enters again rather than exiting]`, f: tilted(PERIOD + 5000, TRIGGER + 1), want: 'enter' },
   { rule: `${EXIT} [in TILT for 29999 ms: stay]`, f: tilted(PERIOD - 1), want: 'stay' },
   {
-    rule: `${EXIT} [in TILT for exactly tilt-period: stay — differs from redis by 1 ms: redis returns while now − tilt_start_time < tilt_period, so it exits at exactly 30000 ms]`,
+    rule: `${EXIT} [in TILT for exactly tilt-period: exit — redis stays only while now − tilt_start_time < tilt_period]`,
     f: tilted(PERIOD),
-    want: 'stay',
+    want: 'exit',
   },
   { rule: `${EXIT} [in TILT for tilt-period + 1 ms: exit]`, f: tilted(PERIOD + 1), want: 'exit' },
   { rule: `${EXIT} [not in TILT: nothing to exit however long ago the last TILT started]`, f: { tilt: false, tiltStartTime: NOW - 10 * PERIOD, previousTickTime: NOW - 100 }, want: 'stay' },
