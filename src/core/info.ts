@@ -1,7 +1,10 @@
 /**
  * Parsing of the INFO reply of a monitored Redis server: only the fields the sentinel acts on.
- * Pure: text in, facts out; the core decides what the facts mean.
+ * Pure: text in, facts out; the core decides what the facts mean. Numbers are read with the C
+ * function redis uses for each field (atoi, strtoll, strtoull).
  */
+import { atoi, strtol, strtoull } from '../util/parse.js';
+
 export interface ReplicaLine {
   ip: string;
   port: number;
@@ -33,7 +36,7 @@ export function parseInfo(text: string): ParsedInfo {
       const r = parseReplicaLine(line);
       if (r) out.replicas.push(r);
     } else if (line.startsWith('master_link_down_since_seconds:')) {
-      out.masterLinkDownMs = toInt(line.slice(31)) * 1000;
+      out.masterLinkDownMs = Number(strtol(line.slice(31))) * 1000;
     } else if (line.startsWith('role:master')) {
       role = 'master';
     } else if (line.startsWith('role:slave')) {
@@ -41,11 +44,11 @@ export function parseInfo(text: string): ParsedInfo {
     }
     if (role === 'slave') {
       if (line.startsWith('master_host:')) out.masterHost = line.slice(12);
-      else if (line.startsWith('master_port:')) out.masterPort = toInt(line.slice(12));
+      else if (line.startsWith('master_port:')) out.masterPort = atoi(line.slice(12));
       else if (line.startsWith('master_link_status:')) out.masterLinkUp = line.slice(19).toLowerCase() === 'up';
-      else if (line.startsWith('slave_priority:')) out.slavePriority = toInt(line.slice(15));
-      else if (line.startsWith('slave_repl_offset:')) out.slaveReplOffset = toInt(line.slice(18));
-      else if (line.startsWith('replica_announced:')) out.replicaAnnounced = toInt(line.slice(18)) !== 0;
+      else if (line.startsWith('slave_priority:')) out.slavePriority = atoi(line.slice(15));
+      else if (line.startsWith('slave_repl_offset:')) out.slaveReplOffset = strtoull(line.slice(18));
+      else if (line.startsWith('replica_announced:')) out.replicaAnnounced = atoi(line.slice(18)) !== 0;
     }
   }
   if (role) out.role = role;
@@ -65,16 +68,10 @@ function parseReplicaLine(line: string): ReplicaLine | undefined {
     const ip = fields.get('ip');
     const port = fields.get('port');
     if (ip === undefined || port === undefined) return undefined;
-    return { ip, port: toInt(port) };
+    return { ip, port: atoi(port) };
   }
   // Old format: ip,port,state
   const parts = body.split(',');
   if (parts.length < 3) return undefined;
-  return { ip: parts[0] ?? '', port: toInt(parts[1] ?? '') };
-}
-
-/** atoi-like: leading integer, 0 when there is none. */
-export function toInt(s: string): number {
-  const m = /^\s*[-+]?\d+/.exec(s);
-  return m ? Number(m[0]) : 0;
+  return { ip: parts[0] ?? '', port: atoi(parts[1] ?? '') };
 }

@@ -17,6 +17,7 @@
 import type { MasterConfig, SentinelGlobals } from '../config/model.js';
 import { newMasterConfig } from '../config/model.js';
 import { SentinelError } from '../util/errors.js';
+import { yesNo } from '../util/parse.js';
 import type { LogLevel } from '../util/logger.js';
 import type { Action, ReplyTag, Wire } from './actions.js';
 import { isWireError } from './actions.js';
@@ -343,10 +344,10 @@ export class SentinelCore {
     const s = this.s;
     switch (param) {
       case 'resolve-hostnames':
-        s.resolveHostnames = value.toLowerCase() === 'yes';
+        s.resolveHostnames = yesNo(value) === true;
         break;
       case 'announce-hostnames':
-        s.announceHostnames = value.toLowerCase() === 'yes';
+        s.announceHostnames = yesNo(value) === true;
         break;
       case 'announce-ip':
         // redis 7.x stores "" and announces an empty IP; we treat empty as unset.
