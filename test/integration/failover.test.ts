@@ -9,42 +9,14 @@
  *
  * A failing step reports the end of every sentinel's log.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { RedisServer } from '../helpers/redis-server.js';
-import { startTopology } from '../helpers/sentinels.js';
-import type { Topology } from '../helpers/sentinels.js';
 import { waitFor } from '../helpers/wait.js';
 import { redisCli } from '../helpers/wire.js';
+import { useSettledTopology } from '../helpers/fixture.js';
 
-let t: Topology | undefined;
-const clients: Redis[] = [];
-
-function topo(): Topology {
-  assert.ok(t, 'the topology started');
-  return t;
-}
-
-function client(port: number): Redis {
-  const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 2 });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
-
-before(async () => {
-  t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
-  for (const s of t.sentinels) {
-    const want = `status=ok,address=127.0.0.1:${t.master.port},slaves=2,sentinels=3`;
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(want), 15000, `${want} on sentinel ${s.port}`);
-  }
-});
-
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await t?.stopAll();
-});
+const { topo, client } = useSettledTopology();
 
 /** `ip:port` of the master according to each sentinel, in sentinel order. */
 async function masterAddrs(): Promise<string[]> {

@@ -21,13 +21,11 @@
  * any peer, and that stays so for the rest of a 15 s quiet window. It also checks that the
  * flag was seen at all (the quorum that started the failover), so the check is not vacuous.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { redisCli } from '../helpers/wire.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { startTopology } from '../helpers/sentinels.js';
-import type { Topology } from '../helpers/sentinels.js';
+import { useSettledTopology } from '../helpers/fixture.js';
 
 /** No peer may show master_down / a voted leader this long after the last master event. */
 const GRACE_MS = 8000;
@@ -37,33 +35,7 @@ const QUIET_END_MS = 15000;
 const OVERALL_MS = 75000;
 const POLL_MS = 100;
 
-let t: Topology | undefined;
-const clients: Redis[] = [];
-
-function topo(): Topology {
-  assert.ok(t, 'the topology started');
-  return t;
-}
-
-function client(port: number): Redis {
-  const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 2 });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
-
-before(async () => {
-  t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
-  for (const s of t.sentinels) {
-    const want = `status=ok,address=127.0.0.1:${t.master.port},slaves=2,sentinels=3`;
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(want), 15000, `${want} on sentinel ${s.port}`);
-  }
-});
-
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await t?.stopAll();
-});
+const { topo, client } = useSettledTopology();
 
 /** A RESP2 field list (name, value, name, value, ...) as a map. */
 function fields(list: unknown): Map<string, string> {
