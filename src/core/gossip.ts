@@ -51,6 +51,7 @@ export function processHello(ctx: CoreContext, payload: string, now: number): vo
     }
   }
   si.lastHelloTime = now;
-  si.helloMasterAddr = `${h.masterIp}:${h.masterPort}`;
+  si.helloMasterHost = h.masterIp;
+  si.helloMasterPort = h.masterPort;
   si.helloConfigEpoch = h.masterConfigEpoch;
 }

@@ -114,7 +114,8 @@ export class SentinelPeer extends Instance {
   readonly master: MasterInstance;
   lastHelloTime = 0;
   /** The configuration its last hello announced: master address and config epoch. */
-  helloMasterAddr = '';
+  helloMasterHost = '';
+  helloMasterPort = 0;
   helloConfigEpoch = -1;
   lastMasterDownReplyTime: number;
   /** Whether its last is-master-down-by-addr answer said the master is down. */

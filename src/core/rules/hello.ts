@@ -57,8 +57,9 @@ export function helloDue(lastPubTime: number, publishPeriod: number, now: number
 export interface HelloView {
   readonly lastHelloTime: number;
   readonly helloConfigEpoch: number;
-  /** `ip:port` of the master its hello announced. */
-  readonly helloMasterAddr: string;
+  /** The master its hello announced. */
+  readonly helloMasterHost: string;
+  readonly helloMasterPort: number;
 }
 
 /**
@@ -67,11 +68,10 @@ export interface HelloView {
  * about to arrive, and imposing ours need not wait.
  */
 export function configConfirmedByMajority(peers: Iterable<HelloView>, peerCount: number, ours: Addr, configEpoch: number, publishPeriod: number, now: number): boolean {
-  const mine = [`${ours.ip}:${ours.port}`, `${ours.hostname}:${ours.port}`];
   let agree = 1;
   for (const s of peers) {
     if (now - s.lastHelloTime > publishPeriod * 2) continue;
-    if (s.helloConfigEpoch === configEpoch && mine.includes(s.helloMasterAddr)) agree++;
+    if (s.helloConfigEpoch === configEpoch && addrIs(ours, s.helloMasterHost, s.helloMasterPort)) agree++;
   }
   return agree >= majority(peerCount + 1);
 }
