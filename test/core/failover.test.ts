@@ -151,3 +151,15 @@ test('with two silent peers, a lone sentinel is never elected and aborts after t
   assert.ok(!names.includes('+elected-leader'));
   assert.equal(h.master().port, 6379);
 });
+
+test('every action is plain data: a JSON round trip gives the same actions, and a reply tag names its instance by id', () => {
+  const { h, srv } = setup();
+  h.core.failover('mymaster', h.now);
+  h.drain();
+  run(h, srv, 8000);
+  assert.ok(h.log.length > 100);
+  assert.deepEqual(JSON.parse(JSON.stringify(h.log)), h.log);
+  for (const a of h.log) {
+    if (a.type === 'send') assert.deepEqual(Object.keys(a.tag).sort(), ['id', 'kind']);
+  }
+});
