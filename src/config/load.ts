@@ -14,7 +14,7 @@ import path from 'node:path';
 import { reprArg, splitArgs } from '../util/split-args.js';
 import { globMatch } from '../util/glob.js';
 import { isIPv6 } from '../core/addr.js';
-import { AclUser, applyRules } from '../server/acl.js';
+import { AclUser, applyRules } from '../acl/user.js';
 import { ConfigError, strerror } from '../util/errors.js';
 import { LLONG_MAX, ULLONG_MAX, WHOLE_INT, atoi, string2llBig, strtol, strtoull, yesNo } from '../util/parse.js';
 import type { MasterConfig, SentinelConfig, SentinelGlobals, ServerOptions, TlsOptions } from './model.js';
