@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliArgsToLines, defaultServerOptions, loadConfig, loadConfigWithLines, parseMemory } from '../../src/config/load.js';
+import { loadConfig, loadConfigWithLines } from '../../src/config/load.js';
+import { cliArgsToLines } from '../../src/config/argv.js';
+import { defaultServerOptions, parseMemory } from '../../src/config/server-directives.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { MYID, box, failure, load, loadError, writeConf } from './helpers.js';
 
