@@ -9,8 +9,9 @@
  * returned `server.dir`), and relative paths met later (includes, scripts) resolve against it.
  *
  * This file is the driver: reading files, includes, the command line and the passes. The
- * directives themselves are in server-directives.ts and sentinel-directives.ts, the command
- * line's conversion to lines in argv.ts.
+ * directive names redis knows and their counts of values are in directives.ts, the directives
+ * themselves in server-directives.ts and sentinel-directives.ts, the command line's conversion
+ * to lines in argv.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { ConfigError, strerror } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '../util/split-args.js';
 import { cliArgsToLines } from './argv.js';
+import { directiveCountError } from './directives.js';
 import type { SentinelConfig, ServerOptions } from './model.js';
 import { applySentinelDirective, defaultGlobals, sentinelPasses } from './sentinel-directives.js';
 import { DEFAULT_DAEMON_PIDFILE, applyServerDirective, defaultServerOptions } from './server-directives.js';
@@ -116,16 +118,18 @@ class Loader {
     if (argv.length === 0) return;
     const key = argv[0]!.toLowerCase();
     const args = argv.slice(1);
+    // Unknown names and wrong counts of values are refused before anything is applied.
+    const countError = directiveCountError(key, args);
+    if (countError !== null) throw bad(countError);
     if (key === 'sentinel') {
       // A bare `sentinel` only selects sentinel mode (redis's main() handles it).
       if (args.length > 0) this.queue.push({ file, line: n, text, argv: args });
       return;
     }
-    if (key === 'include' && args.length === 1) {
+    if (key === 'include') {
       this.include(args[0]!, bad);
       return;
     }
-    if (key === 'include') throw bad('Bad directive or wrong number of arguments');
     const reason = applyServerDirective(this, key, args);
     if (reason !== null) throw bad(reason);
   }

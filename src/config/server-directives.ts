@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AclUser, applyRules } from '../acl/user.js';
 import { strerror } from '../util/errors.js';
 import { LLONG_MAX, ULLONG_MAX, WHOLE_INT, string2llBig, strtol, yesNo } from '../util/parse.js';
-import { splitArgs } from '../util/split-args.js';
+import { multiValues } from './directives.js';
 import type { ServerOptions, TlsOptions } from './model.js';
 import { DEFAULT_SENTINEL_PORT } from './model.js';
 
@@ -116,20 +116,19 @@ export interface ServerDirectiveTarget {
   dir: string;
 }
 
-/** Applies a generic (non-sentinel) directive; returns redis's error reason, or null. */
+/**
+ * Applies a generic (non-sentinel) directive whose count of values directiveCountError has
+ * accepted (so a single-value directive has exactly one); returns redis's error reason, or null.
+ * Directives the sentinel does not use are accepted untouched: the rewrite keeps their lines.
+ */
 export function applyServerDirective(t: ServerDirectiveTarget, key: string, args: string[]): string | null {
   const s = t.server;
-  // The generic rule for single-value options in redis's config table.
-  const single = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
-  // Multi-value options given as one quoted argument are split again ("bind 'a b'", --bind "a b").
-  const multi = (): string[] => (args.length === 1 && args[0] !== '' ? (splitArgs(args[0]!) ?? []) : args);
   /**
-   * redis's rule for numeric options: one argument, an integer (string2ll), within [min, max].
+   * redis's rule for numeric options: an integer (string2ll), within [min, max].
    * Unsigned options wrap a negative value first, so that it fails the range check.
    */
   const integer = (min: bigint, max: bigint, unsigned = false): number | string => {
-    const v = single() ?? string2llBig(args[0]!);
-    if (typeof v === 'string') return v;
+    const v = string2llBig(args[0]!);
     if (v === null) return "argument couldn't be parsed into an integer";
     const n = unsigned ? BigInt.asUintN(64, v) : v;
     if (n < min || n > max) return `argument must be between ${min} and ${max} inclusive`;
@@ -150,8 +149,7 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
     }
     case 'proto-max-bulk-len':
     case 'client-query-buffer-limit': {
-      const v = single() ?? memtoull(args[0]!);
-      if (typeof v === 'string') return v;
+      const v = memtoull(args[0]!);
       if (v === null) return 'argument must be a memory value';
       if (v < 1024n * 1024n || v > LLONG_MAX) return `argument must be between ${1024 * 1024} and ${LLONG_MAX} inclusive`;
       if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = Number(v);
@@ -159,15 +157,13 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       return null;
     }
     case 'bind': {
-      let addrs = multi();
+      let addrs = multiValues(args);
       if (addrs.length > MAX_BIND_ADDRESSES) return 'Too many bind addresses specified.';
       if (addrs.length === 1 && addrs[0] === '') addrs = [];
       s.bind = addrs;
       return null;
     }
     case 'dir': {
-      const bad = single();
-      if (bad) return bad;
       // chdir("") fails; path.resolve would quietly return the current dir.
       if (args[0] === '') return strerror({ code: 'ENOENT' });
       const d = path.resolve(t.dir, args[0]!);
@@ -182,20 +178,16 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       return null;
     }
     case 'logfile':
-      if (single()) return single();
       s.logfile = args[0]!;
       return null;
     case 'pidfile':
-      if (single()) return single();
       s.pidfile = args[0]!; // "" means none, as redis's EMPTY_STRING_IS_NULL
       return null;
     case 'requirepass':
-      if (single()) return single();
       if (args[0] === '') delete s.requirepass;
       else s.requirepass = args[0]!;
       return null;
     case 'loglevel': {
-      if (single()) return single();
       const l = args[0]!.toLowerCase() as ServerOptions['loglevel'];
       if (!LOG_LEVELS.includes(l)) return `argument(s) must be one of the following: ${LOG_LEVELS.join(', ')}`;
       s.loglevel = l;
@@ -203,7 +195,6 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
     }
     case 'daemonize':
     case 'protected-mode': {
-      if (single()) return single();
       const v = yesNo(args[0]!);
       if (v === null) return "argument must be 'yes' or 'no'";
       if (key === 'daemonize') s.daemonize = v;
@@ -211,11 +202,10 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       return null;
     }
     case 'client-output-buffer-limit':
-      return outputBufferLimits(s, multi());
+      return outputBufferLimits(s, multiValues(args));
     case 'user':
       return userDirective(s, args);
     case 'aclfile':
-      if (single()) return single();
       s.aclfile = args[0]!; // relative to the working directory at start-up, as in redis
       return null;
     case 'acllog-max-len': {
@@ -225,7 +215,6 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       return null;
     }
     case 'acl-pubsub-default': {
-      if (single()) return single();
       const v = args[0]!.toLowerCase();
       if (v !== 'allchannels' && v !== 'resetchannels') return 'argument(s) must be one of the following: allchannels, resetchannels';
       s.aclPubsubDefault = v;
@@ -238,10 +227,9 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       return null;
     }
     case 'tls-protocols':
-      s.tls.protocols = args.join(' ');
+      s.tls.protocols = args[0]!;
       return null;
     case 'tls-auth-clients': {
-      if (single()) return single();
       const v = args[0]!.toLowerCase();
       if (v !== 'yes' && v !== 'no' && v !== 'optional') return "argument must be 'yes', 'no' or 'optional'";
       s.tls.authClients = v as TlsOptions['authClients'];
@@ -250,7 +238,6 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
     case 'tls-replication':
     case 'tls-prefer-server-ciphers':
     case 'tls-session-caching': {
-      if (single()) return single();
       const v = yesNo(args[0]!);
       if (v === null) return "argument must be 'yes' or 'no'";
       if (key === 'tls-replication') s.tls.replication = v;
@@ -267,12 +254,11 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
     default: {
       const tlsField = TLS_STRING_FIELDS.get(key);
       if (tlsField) {
-        if (single()) return single();
         s.tls[tlsField] = args[0]!;
         return null;
       }
-      // Any other redis directive is accepted without being interpreted; the rewrite leaves
-      // its line as it is.
+      // Any other directive redis knows (directives.ts has refused the rest) is accepted without
+      // being interpreted; the rewrite leaves its line as it is.
       return null;
     }
   }
@@ -280,7 +266,6 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
 
 /** `user <name> [rule ...]`: the rules are tried on a scratch user, as redis does at load. */
 function userDirective(s: ServerOptions, args: string[]): string | null {
-  if (args.length === 0) return 'Bad directive or wrong number of arguments';
   const name = args[0]!;
   if (s.users.some((u) => u[0] === name)) {
     return `Error in user declaration '${name}': Duplicate user found. A user can only be defined once in config files`;
