@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { Reply } from '../protocol/reply.js';
 import { OK, array, bulk, error, int, map, nullBulk, simple } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
-import { ACL_CATEGORIES, hasSpaces } from '../server/acl.js';
-import type { AclSelector } from '../server/acl.js';
+import { ACL_CATEGORIES, hasSpaces } from '../acl/selector.js';
+import type { AclSelector } from '../acl/selector.js';
 import { string2ll } from '../util/parse.js';
 import type { ServerContext } from './context.js';
 import { double, helpLines } from './replies.js';
-import { COMMANDS, UNLISTED, arityOk } from './table.js';
+import { UNLISTED, arityOk } from './table.js';
+import { COMMANDS } from '../protocol/command-table.js';
 
 export function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: string): Reply {
   const users = srv.acl;

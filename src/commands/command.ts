@@ -6,8 +6,9 @@ import type { Proto, Reply } from '../protocol/reply.js';
 import { array, bulk, error, int, map, nullBulk, simple } from '../protocol/reply.js';
 import { globMatch } from '../util/glob.js';
 import { helpLines, setOf } from './replies.js';
-import { COMMANDS, UNLISTED } from './table.js';
-import type { CommandSpec } from './table.js';
+import { UNLISTED } from './table.js';
+import { COMMANDS } from '../protocol/command-table.js';
+import type { CommandSpec } from '../protocol/command-table.js';
 
 function allSpecs(): CommandSpec[] {
   return [...COMMANDS.values()];

@@ -6,7 +6,8 @@
 import type { ServerOptions } from '../config/model.js';
 import type { Client } from '../server/client.js';
 import type { SentinelHooks } from '../server/hooks.js';
-import type { AclDenialReason, AclLog, AclUsers } from '../server/acl.js';
+import type { AclDenialReason, AclLog } from '../acl/log.js';
+import type { AclUsers } from '../acl/users.js';
 
 /** The server's counters, as INFO reports them. */
 export interface ServerStats {

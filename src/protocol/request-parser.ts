@@ -58,8 +58,6 @@ const LF = 0x0a;
 const NUL = 0x00;
 const STAR = 0x2a;
 const DOLLAR = 0x24;
-const LLONG_MAX = 9223372036854775807n;
-const LLONG_MIN = -9223372036854775808n;
 
 /** strchr found nothing yet: more input may complete the line. */
 const LINE_INCOMPLETE = -1;

@@ -11,15 +11,18 @@ import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
 import { OK, error } from '../protocol/reply.js';
-import { COMMANDS, SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
-import type { CommandSpec } from '../commands/table.js';
+import { SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
+import { COMMANDS } from '../protocol/command-table.js';
+import type { CommandSpec } from '../protocol/command-table.js';
 import { runGenericCommand } from '../commands/generic.js';
 import type { ServerContext, ServerStats } from '../commands/context.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
 import { PubSubRegistry } from './pubsub.js';
-import { AclLog, AclUsers, parseAclFile } from './acl.js';
-import type { AclDenialReason } from './acl.js';
+import { AclLog } from '../acl/log.js';
+import type { AclDenialReason } from '../acl/log.js';
+import { AclUsers } from '../acl/users.js';
+import { parseAclFile } from '../acl/file.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
 
 

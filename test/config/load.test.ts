@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliArgsToLines, defaultServerOptions, loadConfig, loadConfigWithLines, parseMemory } from '../../src/config/load.js';
+import { loadConfig, loadConfigWithLines } from '../../src/config/load.js';
+import { cliArgsToLines } from '../../src/config/argv.js';
+import { defaultServerOptions, parseMemory } from '../../src/config/server-directives.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { MYID, box, failure, load, loadError, writeConf } from './helpers.js';
 
@@ -55,7 +57,9 @@ test('generic directives the sentinel uses; others are accepted untouched', () =
       'save 900 1',
       'appendonly no',
       'rename-command CONFIG ""',
-      'some-unknown-directive 1 2 3',
+      'slaveof 127.0.0.1 6379',
+      'loadmodule /no/such/module.so arg',
+      'mymodule.option 1 2',
     ].join('\r\n'),
   );
   const c = loadConfig('sentinel.conf', [], { cwd: d });
@@ -525,6 +529,8 @@ test('parseMemory accepts redis units', () => {
   assert.equal(parseMemory('1tb'), null);
   assert.equal(parseMemory(' 1'), null);
   assert.equal(parseMemory('1constructor'), null);
-  // Names of Object.prototype members are just unknown words.
-  assert.equal(load('constructor 1\n__proto__ x\ntoString\n').server.port, 26379);
+  // Names of Object.prototype members are unknown directives, refused like any other.
+  for (const line of ['constructor 1', '__proto__ x', 'toString', 'hasOwnProperty a']) {
+    assert.deepEqual(failure(`${line}\n`), [1, 'Bad directive or wrong number of arguments', line]);
+  }
 });

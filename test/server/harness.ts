@@ -1,6 +1,6 @@
 /** Starts a RespServer in-process on 127.0.0.1:<ephemeral> with fake sentinel hooks. */
 import os from 'node:os';
-import { defaultServerOptions } from '../../src/config/load.js';
+import { defaultServerOptions } from '../../src/config/server-directives.js';
 import type { ServerOptions } from '../../src/config/model.js';
 import type { Reply } from '../../src/protocol/reply.js';
 import { OK, array, bulk, bulkMap, error, nullArray } from '../../src/protocol/reply.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { defaultServerOptions } from '../../src/config/load.js';
+import { defaultServerOptions } from '../../src/config/server-directives.js';
 import type { ServerOptions } from '../../src/config/model.js';
 import { RespServer, listenAddresses } from '../../src/server/server.js';
 import { globMatch } from '../../src/util/glob.js';

@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AclError } from '../../src/util/errors.js';
-import { ACL_CATEGORIES, AclLog, AclUser, AclUsers, applyRule, applyRules, mergeSelectorArgs, parseAclFile, sha256 } from '../../src/server/acl.js';
+import { ACL_CATEGORIES } from '../../src/acl/selector.js';
+import { AclUser, applyRule, applyRules, mergeSelectorArgs, sha256 } from '../../src/acl/user.js';
+import { AclUsers } from '../../src/acl/users.js';
+import { parseAclFile } from '../../src/acl/file.js';
+import { AclLog } from '../../src/acl/log.js';
 import { prng } from '../config/helpers.js';
 import { quoteArg, splitArgs } from '../../src/util/split-args.js';
 
