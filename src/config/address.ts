@@ -4,7 +4,7 @@
  * 2130706433) and IPv6 as inet_ntop prints it. Anything else is a host name.
  */
 import os from 'node:os';
-import { isIPv6 } from '../core/addr.js';
+import { isIPv6 } from '../util/ip.js';
 
 /**
  * inet_aton, which getaddrinfo uses for a numeric IPv4 host: one to four parts in C notation

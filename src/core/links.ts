@@ -5,7 +5,7 @@
  */
 import type { Wire } from './actions.js';
 import { isWireError } from './actions.js';
-import { isIpLiteral } from './addr.js';
+import { isIpLiteral } from '../util/ip.js';
 import { formatHello } from './hello-message.js';
 import type { AnyInstance, Link } from './instance.js';
 import { masterOf } from './instance.js';

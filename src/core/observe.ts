@@ -3,7 +3,7 @@
  * rules/sdown.ts and rules/odown.ts), INFO replies (run id, role, replicas, replication state),
  * and the replica corrections INFO calls for (rules in rules/reconf.ts).
  */
-import { isIpLiteral } from './addr.js';
+import { isIpLiteral } from '../util/ip.js';
 import { parseInfo } from './info.js';
 import type { AnyInstance, MasterInstance, ReplicaInstance } from './instance.js';
 import { confirmPromotion, sendSlaveOf } from './failover.js';

@@ -21,7 +21,7 @@ import { yesNo } from '../util/parse.js';
 import type { LogLevel } from '../util/logger.js';
 import type { Action, ReplyTag, Wire } from './actions.js';
 import { isWireError } from './actions.js';
-import { isIpLiteral } from './addr.js';
+import { isIpLiteral } from '../util/ip.js';
 import { Effects } from './effects.js';
 import { rankCandidates, runFailoverSteps, startFailover, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
 import { processHello } from './gossip.js';
