@@ -8,7 +8,7 @@
  * With /usr/bin/redis-sentinel present, the same runs against it, and the ratios. The servers
  * are started, and killed afterwards, by the integration tests' helpers (test/helpers/).
  *
- * Usage: node dist/bench/failover.js [--rounds R] [--down-after MS] [--impl ts|redis|both]
+ * Usage: node dist/bench/failover.js [--rounds R] [--down-after MS] [--impl ts|redis|both] [--seed S]
  */
 import fs from 'node:fs';
 import { Redis } from 'ioredis';
@@ -19,6 +19,7 @@ import type { RedisServer } from '../test/helpers/redis-server.js';
 import { startSentinel } from '../test/helpers/sentinels.js';
 import type { SentinelProcess } from '../test/helpers/sentinels.js';
 import { sleep, waitFor } from '../test/helpers/wait.js';
+import { mulberry32 } from '../test/sim/world.js';
 
 /** How often the waits below poll, in ms: what the figures of earlier runs were measured with. */
 const POLL_MS = 20;
@@ -31,14 +32,17 @@ interface Args {
   rounds: number;
   downAfter: number;
   impl: 'ts' | 'redis' | 'both';
+  /** Seeds the kill offsets within the PING cycle (the same sequence for both implementations). */
+  seed: number;
 }
 
 function parseArgs(): Args {
-  const a: Args = { rounds: 5, downAfter: 1000, impl: 'both' };
+  const a: Args = { rounds: 5, downAfter: 1000, impl: 'both', seed: 1 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1] ?? '';
     if (argv[i] === '--rounds') a.rounds = Number(v);
+    else if (argv[i] === '--seed') a.seed = Number(v);
     else if (argv[i] === '--down-after') a.downAfter = Number(v);
     else if (argv[i] === '--impl') a.impl = v as Args['impl'];
     else throw new Error(`unknown argument ${argv[i]}`);
@@ -55,7 +59,7 @@ interface Round {
   writeGap: number;
 }
 
-async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
+async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: number): Promise<Round> {
   const started: (RedisServer | SentinelProcess)[] = [];
   try {
     // redis-server with the settings of earlier runs: repl-diskless-sync-delay back to redis's
@@ -130,7 +134,10 @@ async function round(impl: 'ts' | 'redis', downAfter: number): Promise<Round> {
         await sleep(10);
       }
     })();
-    await sleep(1500);
+    // The kill lands at a seeded random point of the sentinels' PING cycle: without it the
+    // harness's own fixed delays decide where in that cycle the master dies, and every figure
+    // down to the failover end moves with that phase (by up to down-after for SDOWN).
+    await sleep(1500 + killOffsetMs);
     maxGap = 0;
     const t0 = performance.now();
     master.signal('SIGKILL');
@@ -191,8 +198,10 @@ async function main(): Promise<void> {
   const results = new Map<string, Round[]>();
   for (const impl of impls) {
     const rs: Round[] = [];
+    // The same kill offsets for both implementations.
+    const rng = mulberry32(args.seed);
     for (let i = 0; i < args.rounds; i++) {
-      const r = await round(impl, args.downAfter);
+      const r = await round(impl, args.downAfter, Math.floor(rng() * args.downAfter));
       rs.push(r);
       process.stdout.write(
         `${impl === 'ts' ? 'sentinel-ts   ' : 'redis-sentinel'} round ${i + 1}: ` + metrics.map((m) => `${m} ${r[m].toFixed(0)}`).join(', ') + ' ms\n',
