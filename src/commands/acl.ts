@@ -12,7 +12,7 @@ import type { AclSelector } from '../acl/selector.js';
 import { string2ll } from '../util/parse.js';
 import type { ServerContext } from './context.js';
 import { double, helpLines } from './replies.js';
-import { UNLISTED, arityOk } from './table.js';
+import { UNLISTED, arityOk, dispatchArity } from './table.js';
 import { COMMANDS } from '../protocol/command-table.js';
 
 export function acl(srv: ServerContext, c: Client, sub: string, a: string[], typed: string): Reply {
@@ -119,7 +119,7 @@ export function acl(srv: ServerContext, c: Client, sub: string, a: string[], typ
       const top = COMMANDS.get(cmdArgs[0]!.toLowerCase());
       const spec = top && top.subcommands.size > 0 && cmdArgs.length >= 2 ? top.subcommands.get(cmdArgs[1]!.toLowerCase()) : top;
       if (!spec) return error(`ERR Command '${a[1]}' not found`);
-      if (!arityOk(spec.arity, cmdArgs.length)) return error(`ERR wrong number of arguments for '${spec.name}' command`);
+      if (!arityOk(dispatchArity(spec.name, spec.arity), cmdArgs.length)) return error(`ERR wrong number of arguments for '${spec.name}' command`);
       if (!u.mayRun(spec.name)) return bulk(`This user has no permissions to run the '${spec.name}' command`);
       const channels = spec.name === 'publish' ? cmdArgs.slice(1, 2) : spec.name === 'subscribe' || spec.name === 'psubscribe' ? cmdArgs.slice(1) : [];
       const denied = channels.length ? u.deniedChannel(spec.name, channels, spec.name === 'psubscribe') : null;

@@ -12,6 +12,7 @@ import type { GlobalParam, MasterOptionChange } from '../core/sentinel.js';
 import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../core/sentinel.js';
 import type { Fields } from '../core/snapshot.js';
 import { DEBUG_PARAMS } from '../core/timing.js';
+import { failoverCommand } from './sentinel-failover.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger, yesNo } from '../util/parse.js';
 
@@ -115,11 +116,7 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
       case 'simulate-failure':
         return simulateFailure(env, args);
       case 'failover':
-        return withMaster(env, args[0], (m) => {
-          core.failover(m, env.now());
-          env.flush();
-          return OK;
-        });
+        return withMaster(env, args[0], (m) => failoverCommand(core, m, args.slice(1), env.now(), () => env.flush()));
       default:
         return error(`ERR unknown subcommand '${sub}'. Try SENTINEL HELP.`);
     }

@@ -20,6 +20,18 @@ export const SUBCOMMAND_ALIASES: ReadonlyMap<string, string> = new Map([
  */
 export const UNLISTED: ReadonlySet<string> = new Set(['client|setinfo']);
 
+/**
+ * Subcommands that take more arguments than redis-sentinel 7.0 lists for them: COMMAND keeps
+ * showing redis's arity (tools compare it), dispatch allows the extension.
+ * SENTINEL FAILOVER <name> [TO <ip> <port>] [DRYRUN]: our options after the name.
+ */
+const DISPATCH_ARITY: ReadonlyMap<string, number> = new Map([['sentinel|failover', -3]]);
+
+/** The arity a command is dispatched with (the listed one unless extended above). */
+export function dispatchArity(name: string, listed: number): number {
+  return DISPATCH_ARITY.get(name) ?? listed;
+}
+
 export function arityOk(arity: number, argc: number): boolean {
   return arity >= 0 ? argc === arity : argc >= -arity;
 }

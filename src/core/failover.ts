@@ -14,6 +14,7 @@ import { masterOf } from './instance.js';
 import type { AnyInstance } from './instance.js';
 import { resetMasterAndChangeAddress } from './registry.js';
 import { electionTimedOut, failoverRetryAllowed } from './rules/election.js';
+import { chosenReplica } from './rules/manual.js';
 import { failoverEnd, planReconfiguration, stillToReconfigure } from './rules/reconf.js';
 import type { Ranking } from './rules/selection.js';
 import { rankReplicas } from './rules/selection.js';
@@ -116,7 +117,7 @@ function stepSelectSlave(ctx: CoreContext, m: MasterInstance, now: number): void
   const waiting = [...m.slaves.values()].some((r) => !r.link.disconnected && !r.sDown && r.infoRefresh < m.selectInfoRequestedAt);
   if (waiting && now - m.selectInfoRequestedAt < SELECT_INFO_WAIT_MS) return;
   m.selectInfoRequestedAt = 0;
-  const slave = rankCandidates(ctx, m, now).ranked[0];
+  const slave = chosenReplica(rankCandidates(ctx, m, now).ranked, m.failoverTarget);
   if (!slave) {
     fx.event('warning', '-failover-abort-no-good-slave', m);
     abortFailover(m, now);
@@ -229,6 +230,7 @@ export function switchToPromotedSlave(ctx: CoreContext, m: MasterInstance, now: 
 export function abortFailover(m: MasterInstance, now: number): void {
   m.failoverInProgress = false;
   m.forceFailover = false;
+  m.failoverTarget = null;
   m.selectInfoRequestedAt = 0;
   setState(m, 'none', now);
   if (m.promotedSlave) {

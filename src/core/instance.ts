@@ -165,6 +165,8 @@ export class MasterInstance extends Instance {
   /** When replica selection asked the candidates for fresh INFO (0 = not yet). */
   selectInfoRequestedAt = 0;
   promotedSlave: ReplicaInstance | null = null;
+  /** SENTINEL FAILOVER ... TO: the only replica this failover may promote (null: the best ranked). */
+  failoverTarget: ReplicaInstance | null = null;
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {
     super(name, addr, downAfterMs, now);

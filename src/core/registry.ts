@@ -142,6 +142,7 @@ export function resetMaster(ctx: CoreContext, m: MasterInstance, now: number, ke
   m.failoverStartTime = 0;
   m.selectInfoRequestedAt = 0;
   m.promotedSlave = null;
+  m.failoverTarget = null;
   m.runid = null;
   m.info = '';
   m.infoRefresh = 0;

@@ -23,7 +23,9 @@ import type { Action, ReplyTag, Wire } from './actions.js';
 import { isWireError } from './actions.js';
 import { isIpLiteral } from '../util/ip.js';
 import { Effects } from './effects.js';
-import { rankCandidates, runFailoverSteps, startFailover, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
+import { rankCandidates, runFailoverSteps, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
+import type { FailoverOptions, FailoverPlan } from './manual.js';
+import { planFailover, startManualFailover } from './manual.js';
 import { processHello } from './gossip.js';
 import type { AnyInstance, MasterInstance } from './instance.js';
 import { masterOf } from './instance.js';
@@ -280,14 +282,14 @@ export class SentinelCore {
     return n;
   }
 
-  /** SENTINEL FAILOVER: a forced failover, no agreement needed, but a new epoch all the same. */
-  failover(name: string, now: number): void {
-    const m = this.master(name);
-    if (m.failoverInProgress) throw new SentinelError('INPROG', 'INPROG Failover already in progress');
-    if (rankCandidates(this.ctx, m, now).ranked.length === 0) throw new SentinelError('NOGOODSLAVE', 'NOGOODSLAVE No suitable replica to promote');
-    this.ctx.fx.log('notice', `Executing user requested FAILOVER of '${m.name}'`);
-    startFailover(this.ctx, m, now);
-    m.forceFailover = true;
+  /** SENTINEL FAILOVER [TO ip port]: a forced failover, no agreement needed, but a new epoch all the same. */
+  failover(name: string, now: number, opts: FailoverOptions = {}): void {
+    startManualFailover(this.ctx, this.master(name), now, opts);
+  }
+
+  /** SENTINEL FAILOVER ... DRYRUN: what the failover would do now; changes nothing. */
+  failoverPlan(name: string, now: number, opts: FailoverOptions = {}): FailoverPlan {
+    return planFailover(this.ctx, this.master(name), now, opts).plan;
   }
 
   /** Replica selection as a failover would run it now: the ranking and why each excluded one is out. */

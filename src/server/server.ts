@@ -11,7 +11,7 @@ import type { ServerOptions } from '../config/model.js';
 import { encodeReply } from '../protocol/encode.js';
 import type { Reply } from '../protocol/reply.js';
 import { OK, error } from '../protocol/reply.js';
-import { SUBCOMMAND_ALIASES, arityOk } from '../commands/table.js';
+import { SUBCOMMAND_ALIASES, arityOk, dispatchArity } from '../commands/table.js';
 import { COMMANDS } from '../protocol/command-table.js';
 import type { CommandSpec } from '../protocol/command-table.js';
 import { runGenericCommand } from '../commands/generic.js';
@@ -465,7 +465,7 @@ export class RespServer implements ServerContext {
     }
     // redis records the command as soon as it is looked up, so even a rejected one shows.
     client.lastCommand = cmd.name;
-    if (!arityOk(cmd.arity, argv.length)) return this.err(`ERR wrong number of arguments for '${cmd.name}' command`);
+    if (!arityOk(dispatchArity(cmd.name, cmd.arity), argv.length)) return this.err(`ERR wrong number of arguments for '${cmd.name}' command`);
     if (!client.authenticated && !cmd.flags.includes('no_auth')) return this.err('NOAUTH Authentication required.');
     if (client.authenticated && !cmd.flags.includes('no_auth')) {
       const user = this.acl.get(client.user);

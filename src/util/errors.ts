@@ -98,6 +98,8 @@ export type SentinelErrorCode =
   | 'DUPLICATE'
   | 'INPROG'
   | 'NOGOODSLAVE'
+  | 'NO_SUCH_REPLICA'
+  | 'TARGET_NOT_ELIGIBLE'
   | 'BAD_ARGUMENT';
 
 /** An admin operation the core refuses; `message` is redis's exact reply text. */

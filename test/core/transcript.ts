@@ -18,6 +18,8 @@
  *   hello <peer-port> epoch=N master=<port> config-epoch=N   a hello from that peer
  *   ask <master-port> epoch=N runid=<letter>|*                a peer's is-master-down-by-addr
  *   show              the master as SENTINEL MASTER / REPLICAS would describe it (a few fields)
+ *   failover [to=<port>]   SENTINEL FAILOVER [TO 127.0.0.1 <port>] (prints the refusal, if any)
+ *   dryrun [to=<port>]     SENTINEL FAILOVER ... DRYRUN: the plan, one line per replica
  * Output lines: `t=<ms since start> <what>`, where <what> is an event (`+sdown master ...`), a
  * config write (`persist`), a command that changes a server (`-> <port> SLAVEOF NO ONE`), a vote
  * request to a peer, a script, an exit, or a log line above debug. Routine traffic (PING, INFO,
@@ -26,6 +28,7 @@
 import type { MasterConfig } from '../../src/config/model.js';
 import { newMasterConfig } from '../../src/config/model.js';
 import type { Action, ReplyTag, Wire } from '../../src/core/actions.js';
+import type { FailoverPlan } from '../../src/core/manual.js';
 import { SentinelCore } from '../../src/core/sentinel.js';
 import { mulberry32 } from '../sim/world.js';
 
@@ -161,6 +164,23 @@ export class TranscriptWorld {
       case 'show':
         this.show();
         break;
+      case 'failover':
+      case 'dryrun': {
+        const core = this.ensureCore();
+        const to = o.get('to');
+        const opts = to ? { target: { host: '127.0.0.1', port: Number(to) } } : {};
+        if (cmd === 'dryrun') {
+          this.plan(core.failoverPlan(this.masters[0]!.name, this.now, opts));
+          break;
+        }
+        try {
+          core.failover(this.masters[0]!.name, this.now, opts);
+        } catch (e) {
+          this.print(`refused ${(e as Error).message}`);
+        }
+        this.settle();
+        break;
+      }
       default:
         throw new Error(`unknown transcript command '${cmd}'`);
     }
@@ -367,6 +387,13 @@ export class TranscriptWorld {
     if (cmd === 'EXEC') return ['OK', 'OK', 1, 1];
     if (cmd === 'SUBSCRIBE') return ['subscribe', argv[1] ?? '', 1];
     return 'OK';
+  }
+
+  private plan(p: FailoverPlan): void {
+    this.print(`plan would-start=${p.wouldStart ? 1 : 0} blocked-by=${p.blocker ? p.blocker.message : '-'} epoch=${p.epoch} selected=${p.selected ?? '-'} target=${p.target ?? '-'}`);
+    const e = p.election;
+    this.print(`  election voters=${e.voters} quorum=${e.quorum} votes-needed=${e.votesNeeded} peers-reachable=${e.peersReachable}`);
+    for (const r of p.replicas) this.print(`  replica ${r.name} rank=${r.rank} priority=${r.priority} offset=${r.offset}${r.eligible ? '' : ` excluded-by=${r.excludedBy}`}`);
   }
 
   private show(): void {
