@@ -47,6 +47,7 @@ export function planReply(p: FailoverPlan): Reply {
     [b('would-start'), flag(p.wouldStart)],
     [b('blocked-by'), p.blocker ? b(p.blocker.message) : nullBulk],
     [b('epoch'), int(p.epoch)],
+    [b('tilt'), flag(p.tilt)],
     [
       b('election'),
       map([

@@ -42,6 +42,8 @@ export interface FailoverPlan {
   blocker: Blocker | null;
   /** The epoch the failover would take. */
   epoch: number;
+  /** In TILT the failover starts but its steps wait until TILT ends (as in redis). */
+  tilt: boolean;
   /** The election an automatic failover would need (a forced one skips it; reported for the operator). */
   election: { required: boolean; voters: number; quorum: number; votesNeeded: number; peersReachable: number; quorumReachable: boolean };
   replicas: PlannedReplica[];
@@ -77,6 +79,7 @@ export function planFailover(ctx: CoreContext, m: MasterInstance, now: number, o
       wouldStart: blocker === null,
       blocker,
       epoch: s.currentEpoch + 1,
+      tilt: s.tilt,
       election: {
         required: false,
         voters,

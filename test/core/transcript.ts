@@ -390,7 +390,7 @@ export class TranscriptWorld {
   }
 
   private plan(p: FailoverPlan): void {
-    this.print(`plan would-start=${p.wouldStart ? 1 : 0} blocked-by=${p.blocker ? p.blocker.message : '-'} epoch=${p.epoch} selected=${p.selected ?? '-'} target=${p.target ?? '-'}`);
+    this.print(`plan would-start=${p.wouldStart ? 1 : 0} blocked-by=${p.blocker ? p.blocker.message : '-'} epoch=${p.epoch} tilt=${p.tilt ? 1 : 0} selected=${p.selected ?? '-'} target=${p.target ?? '-'}`);
     const e = p.election;
     this.print(`  election voters=${e.voters} quorum=${e.quorum} votes-needed=${e.votesNeeded} peers-reachable=${e.peersReachable}`);
     for (const r of p.replicas) this.print(`  replica ${r.name} rank=${r.rank} priority=${r.priority} offset=${r.offset}${r.eligible ? '' : ` excluded-by=${r.excludedBy}`}`);

@@ -82,7 +82,7 @@ test('DRYRUN names the replica and why the others are out, and changes nothing',
 
   // RESP3: a map.
   const raw = await rawCommand(s0.port, '*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n*4\r\n$8\r\nSENTINEL\r\n$8\r\nFAILOVER\r\n$8\r\nmymaster\r\n$6\r\nDRYRUN\r\n', 1000);
-  assert.match(raw, /\r\n%9\r\n\$6\r\nmaster\r\n\$8\r\nmymaster\r\n/);
+  assert.match(raw, /\r\n%10\r\n\$6\r\nmaster\r\n\$8\r\nmymaster\r\n/);
 });
 
 test('TO a priority-0 replica, an unknown address, or with bad options is refused and changes nothing', { skip }, async () => {

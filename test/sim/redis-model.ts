@@ -23,6 +23,8 @@ export class RedisModel implements Listener {
   persistedMasterAddr: string | null;
   priority: number;
   offset = 0;
+  /** A master that takes no more writes (its offset stops growing): the dry-run probe's quiet world. */
+  writesPaused = false;
   linkUp = false;
   linkDownSince = 0;
   private readonly subscribers = new Set<SimConn>();
@@ -177,7 +179,7 @@ export class RedisModel implements Listener {
   replicate(): void {
     if (!this.alive) return;
     if (this.role === 'master') {
-      this.offset += Math.floor(this.world.rng() * 100);
+      if (!this.writesPaused) this.offset += Math.floor(this.world.rng() * 100);
       return;
     }
     const m = this.masterAddr ? this.world.servers.get(this.masterAddr) : undefined;

@@ -67,6 +67,11 @@ export class SentinelHost implements Listener {
     return this.world.clock.now + this.clockOffset;
   }
 
+  /** The time as this host's core sees it (virtual time plus its clock offset). */
+  coreNow(): number {
+    return this.now();
+  }
+
   private boot(): void {
     this.generation++;
     this.out = new Map();

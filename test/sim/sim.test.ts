@@ -41,3 +41,17 @@ test('every planted bug is caught within 300 schedules', () => {
     assert.ok(caught, `mutant ${mutant} was not caught`);
   }
 });
+
+test('the dry run names the replica the failover that follows selects (1,000 seeds, quiet world after convergence)', () => {
+  let started = 0;
+  const bad: string[] = [];
+  for (let seed = 1; seed <= 1000; seed++) {
+    const r = runSchedule({ seed, dryRunProbe: true });
+    const wrong = r.violations.filter((v) => v.rule === 'dry-run-names-the-selected-replica');
+    if (wrong.length) bad.push(`seed ${seed}: ${wrong[0]!.detail}`);
+    if (r.dryRun?.planned) started++;
+  }
+  assert.deepEqual(bad, []);
+  // Not vacuous: most seeds end converged with a replica to promote.
+  assert.ok(started >= 800, `only ${started} of 1000 seeds reached a dry run that would start`);
+});

@@ -17,6 +17,11 @@ export interface RunOptions {
   mutants?: ReadonlySet<Mutant>;
   /** Keep the trace (costs memory; on for failing seeds and replays). */
   trace?: boolean;
+  /**
+   * After convergence: stop writes, let offsets settle, ask one sentinel for SENTINEL FAILOVER
+   * DRYRUN, then run that failover; the replica it selects must be the one the plan named.
+   */
+  dryRunProbe?: boolean;
 }
 
 export interface RunResult {
@@ -27,6 +32,8 @@ export interface RunResult {
   faults: number;
   elections: number;
   failovers: number;
+  /** With dryRunProbe: the replica the plan named and the one the failover selected. */
+  dryRun?: { planned: string | null; selected: string | null };
 }
 
 const MASTER = 'mymaster';
@@ -68,8 +75,10 @@ export function runSchedule(opts: RunOptions): RunResult {
 
   let checkers: Checkers;
   const hosts: SentinelHost[] = [];
+  const selections: { host: SentinelHost; name: string }[] = [];
   const observer = {
     action: (h: SentinelHost, a: import('../../src/core/actions.js').Action) => {
+      if (a.type === 'event' && a.channel === '+selected-slave') selections.push({ host: h, name: a.message.split(' ')[1] ?? '' });
       if (opts.trace && a.type === 'event' && a.level !== 'debug' && a.channel !== '+role-change' && a.channel !== '-role-change') note(h.addr, `${a.channel} ${a.message}`);
       checkers.observe(h, a);
     },
@@ -217,6 +226,32 @@ export function runSchedule(opts: RunOptions): RunResult {
     if (checkers.violations.length > 0 && !opts.trace) clockStop = true;
   };
   let clockStop = false;
+  let dryRun: RunResult['dryRun'];
+  /** The dry-run property: in a quiet world, the failover selects the replica the plan named. */
+  const probeDryRun = (): NonNullable<RunResult['dryRun']> => {
+    for (const s of servers.values()) s.writesPaused = true;
+    clock.runUntil(clock.now + 3000, check);
+    const h = pick(hosts.filter((x) => x.alive && x.core));
+    const core = h?.core;
+    if (!h || !core) return { planned: null, selected: null };
+    // In TILT the sentinel judges nothing (its SDOWN flags are frozen) and a failover waits for
+    // TILT to end, on facts the plan could not see: probe a sentinel out of TILT.
+    const tiltEnd = clock.now + 35_000;
+    while (core.snapshot().tilt && clock.now < tiltEnd) clock.runUntil(clock.now + 500, check);
+    const plan = core.failoverPlan(MASTER, h.coreNow());
+    note(h.addr, `dry run: would-start ${plan.wouldStart}, selected ${plan.selected ?? '-'}`);
+    if (!plan.wouldStart) return { planned: null, selected: null };
+    const before = selections.length;
+    core.failover(MASTER, h.coreNow());
+    h.flush();
+    const end = clock.now + 10_000;
+    while (clock.now < end && !selections.slice(before).some((x) => x.host === h)) clock.runUntil(clock.now + 100, check);
+    const selected = selections.slice(before).find((x) => x.host === h)?.name ?? null;
+    if (selected !== plan.selected) {
+      checkers.violations.push({ time: clock.now, rule: 'dry-run-names-the-selected-replica', detail: `plan ${plan.selected}, selected ${selected ?? 'none'}` });
+    }
+    return { planned: plan.selected, selected };
+  };
   clock.runUntil(faultPhaseMs, check);
 
   // --- the liveness phase: heal everything, restart everything, no more faults
@@ -243,9 +278,11 @@ export function runSchedule(opts: RunOptions): RunResult {
       if (ok.ok) break;
     }
     if (!ok.ok) checkers.violations.push({ time: clock.now, rule: 'liveness', detail: ok.why });
+    if (ok.ok && opts.dryRunProbe) dryRun = probeDryRun();
   }
   return {
     seed: opts.seed,
+    ...(dryRun ? { dryRun } : {}),
     violations: checkers.violations,
     trace,
     virtualMs: clock.now,
