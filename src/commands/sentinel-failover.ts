@@ -22,6 +22,8 @@ export function parseFailoverOptions(args: readonly string[]): FailoverRequest |
     const word = (args[i] ?? '').toLowerCase();
     if (word === 'dryrun' && !req.dryRun) {
       req.dryRun = true;
+    } else if (word === 'coordinated' && !req.opts.coordinated) {
+      req.opts.coordinated = true;
     } else if (word === 'to' && !req.opts.target) {
       if (i + 2 >= args.length) return 'ERR TO needs an address and a port';
       const host = args[i + 1] ?? '';

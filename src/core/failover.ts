@@ -15,6 +15,7 @@ import type { AnyInstance } from './instance.js';
 import { resetMasterAndChangeAddress } from './registry.js';
 import { electionTimedOut, failoverRetryAllowed } from './rules/election.js';
 import { chosenReplica } from './rules/manual.js';
+import { PAUSE_LEASE_MS, SYNC_BUDGET_MS, execFailed, handoverState, leaseRenewalDue } from './rules/coordinated.js';
 import { failoverEnd, planReconfiguration, stillToReconfigure } from './rules/reconf.js';
 import type { Ranking } from './rules/selection.js';
 import { rankReplicas } from './rules/selection.js';
@@ -36,10 +37,21 @@ const STEPS: Partial<Record<FailoverState, Step>> = {
   reconf_slaves: stepReconfSlaves,
 };
 
+/**
+ * A coordinated failover (COORDINATED) differs in two states: the master is asked to hand over
+ * (FAILOVER TO under a write pause) instead of the replica being told SLAVEOF NO ONE, and while
+ * waiting for the promotion the pause is renewed and the master's own verdict is read.
+ */
+const COORDINATED_STEPS: Partial<Record<FailoverState, Step>> = {
+  ...STEPS,
+  send_slaveof_noone: stepSendHandover,
+  wait_promotion: stepWaitHandover,
+};
+
 /** Runs the current state's step once. */
 export function stepFailover(ctx: CoreContext, m: MasterInstance, now: number): void {
   if (!m.failoverInProgress) return;
-  STEPS[m.failoverState]?.(ctx, m, now);
+  (m.coordinated ? COORDINATED_STEPS : STEPS)[m.failoverState]?.(ctx, m, now);
 }
 
 /** Runs steps until the machine waits for something (redis moves one state per timer run). */
@@ -165,6 +177,7 @@ export function confirmPromotion(ctx: CoreContext, m: MasterInstance, slave: Rep
     simulatedCrash(ctx);
     return;
   }
+  if (m.coordinated) finishHandover(ctx, m, slave);
   fx.event('warning', '+failover-state-reconf-slaves', m);
   clientReconfigScript(ctx, m, 'leader', m.addr, slave.addr);
   forceHelloUpdate(ctx, m);
@@ -231,12 +244,110 @@ export function abortFailover(m: MasterInstance, now: number): void {
   m.failoverInProgress = false;
   m.forceFailover = false;
   m.failoverTarget = null;
+  m.coordinated = false;
+  m.pauseLeaseUntil = 0;
+  m.handoverSentAt = 0;
   m.selectInfoRequestedAt = 0;
   setState(m, 'none', now);
   if (m.promotedSlave) {
     m.promotedSlave.promoted = false;
     m.promotedSlave = null;
   }
+}
+
+// ------------------------------------------------------------------ coordinated hand-over
+
+/**
+ * send_slaveof_noone, coordinated: one transaction on the master, MULTI {CLIENT PAUSE <lease>
+ * WRITE; FAILOVER TO <target> TIMEOUT <sync budget>}. The master pauses its writers, waits until
+ * the target has acknowledged every write, demotes itself and makes the target promote itself;
+ * our pause keeps the writers waiting (not failing with READONLY) until their connections are
+ * killed after the promotion. The EXEC reply is read (handoverExecReply).
+ */
+function stepSendHandover(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const fx = ctx.fx;
+  const target = m.promotedSlave;
+  if (!target) return;
+  if (m.link.disconnected || m.link.cc === null) {
+    if (now - m.failoverStateChangeTime > SYNC_BUDGET_MS) abortHandover(ctx, m, now, 'the master is unreachable');
+    return;
+  }
+  fx.send(m, 'cc', 'ignore', [m.cmd('MULTI')]);
+  fx.send(m, 'cc', 'ignore', [m.cmd('CLIENT'), 'PAUSE', String(PAUSE_LEASE_MS), 'WRITE']);
+  // The target as the master lists it in INFO (FAILOVER TO matches that address, not a name).
+  fx.send(m, 'cc', 'ignore', [m.cmd('FAILOVER'), 'TO', target.addr.ip, String(target.addr.port), 'TIMEOUT', String(SYNC_BUDGET_MS)]);
+  fx.send(m, 'cc', 'handover-exec', [m.cmd('EXEC')]);
+  m.pauseLeaseUntil = now + PAUSE_LEASE_MS;
+  m.handoverSentAt = now;
+  fx.event('notice', '+failover-state-wait-promotion', target);
+  setState(m, 'wait_promotion', now);
+  // Watch the master's verdict closely from now on (links.ts polls INFO every 100 ms).
+  fx.sendInfo(m);
+}
+
+/** The EXEC of the hand-over: an error anywhere in it means the master will not hand over. */
+export function handoverExecReply(ctx: CoreContext, m: MasterInstance, value: unknown, now: number): void {
+  if (!m.coordinated || m.failoverState !== 'wait_promotion') return;
+  const failed = execFailed(value);
+  if (failed !== null) abortHandover(ctx, m, now, `the master refused: ${failed}`);
+}
+
+/**
+ * wait_promotion, coordinated: the promoted replica's INFO ends it (confirmPromotion). Meanwhile
+ * the pause is renewed while the master is still handing over, and the master's own verdict is
+ * read: back to master with no failover means it gave up (the target did not catch up within the
+ * sync budget, or refused the PSYNC): unpause and abort at once.
+ */
+function stepWaitHandover(ctx: CoreContext, m: MasterInstance, now: number): void {
+  const fx = ctx.fx;
+  if (m.infoRefresh > m.handoverSentAt) {
+    const state = handoverState(m.roleReported, m.serverFailoverState);
+    if (state === 'server-aborted') {
+      abortHandover(ctx, m, now, 'the master gave up the hand-over (the target did not catch up in time)');
+      return;
+    }
+  }
+  if (now - m.failoverStateChangeTime > m.failoverTimeout) {
+    fx.event('warning', '-failover-abort-slave-timeout', m);
+    abortHandover(ctx, m, now, 'no promotion within failover-timeout');
+    return;
+  }
+  // Renew only while the hand-over can still complete: at most the sync budget plus a few leases.
+  const renewing = now - m.handoverSentAt < SYNC_BUDGET_MS + 3 * PAUSE_LEASE_MS;
+  if (renewing && !m.link.disconnected && leaseRenewalDue(m.pauseLeaseUntil, now)) {
+    if (fx.send(m, 'cc', 'ignore', [m.cmd('CLIENT'), 'PAUSE', String(PAUSE_LEASE_MS), 'WRITE'])) m.pauseLeaseUntil = now + PAUSE_LEASE_MS;
+  }
+}
+
+/** After the promotion: clients of both servers reconnect through the sentinels; the old master's writers are released. */
+function finishHandover(ctx: CoreContext, m: MasterInstance, promoted: ReplicaInstance): void {
+  const fx = ctx.fx;
+  for (const [ri, unpause] of [
+    [m, true],
+    [promoted, false],
+  ] as const) {
+    if (ri.link.disconnected) continue;
+    fx.send(ri, 'cc', 'ignore', [m.cmd('MULTI')]);
+    fx.send(ri, 'cc', 'ignore', [m.cmd('CONFIG'), 'REWRITE']);
+    // Killed before the unpause, in one EXEC: the paused writes die with their connections and
+    // are never run on the demoted node.
+    fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'normal']);
+    fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'pubsub']);
+    if (unpause) fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'UNPAUSE']);
+    fx.send(ri, 'cc', 'ignore', [m.cmd('EXEC')]);
+  }
+  m.pauseLeaseUntil = 0;
+}
+
+/** Ends a coordinated failover that cannot complete: the master is never left paused. */
+function abortHandover(ctx: CoreContext, m: MasterInstance, now: number, why: string): void {
+  const fx = ctx.fx;
+  fx.event('warning', '-failover-abort-coordinated', m, why);
+  if (!m.link.disconnected && m.handoverSentAt !== 0) {
+    if (m.serverFailoverState === 'waiting-for-sync') fx.send(m, 'cc', 'ignore', [m.cmd('FAILOVER'), 'ABORT']);
+    fx.send(m, 'cc', 'ignore', [m.cmd('CLIENT'), 'UNPAUSE']);
+  }
+  abortFailover(m, now);
 }
 
 /** Every replica of the master ranked for promotion, or excluded with the reason (rules/selection.ts). */

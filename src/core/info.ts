@@ -17,6 +17,10 @@ export interface ParsedInfo {
   replicas: ReplicaLine[];
   /** master_link_down_since_seconds in ms; 0 when the line is absent. */
   masterLinkDownMs: number;
+  /** `master_failover_state` (Redis 6.2+ prints it for every role): no-failover, waiting-for-sync, failover-in-progress. */
+  failoverState?: string;
+  /** `redis_version`. */
+  version?: string;
   // The following are only read when role is slave (as redis does).
   masterHost?: string;
   masterPort?: number;
@@ -37,6 +41,10 @@ export function parseInfo(text: string): ParsedInfo {
       if (r) out.replicas.push(r);
     } else if (line.startsWith('master_link_down_since_seconds:')) {
       out.masterLinkDownMs = Number(strtol(line.slice(31))) * 1000;
+    } else if (line.startsWith('master_failover_state:')) {
+      out.failoverState = line.slice(22);
+    } else if (line.startsWith('redis_version:')) {
+      out.version = line.slice(14);
     } else if (line.startsWith('role:master')) {
       role = 'master';
     } else if (line.startsWith('role:slave')) {

@@ -74,6 +74,9 @@ export abstract class Instance {
   roleReported: 'master' | 'slave';
   roleReportedTime: number;
   lastPubTime = 0;
+  /** From INFO: `master_failover_state` (null until seen: the server predates FAILOVER) and `redis_version`. */
+  serverFailoverState: string | null = null;
+  serverVersion = '';
 
   constructor(name: string, addr: Addr, downAfterMs: number, now: number, link?: Link) {
     this.name = name;
@@ -167,6 +170,12 @@ export class MasterInstance extends Instance {
   promotedSlave: ReplicaInstance | null = null;
   /** SENTINEL FAILOVER ... TO: the only replica this failover may promote (null: the best ranked). */
   failoverTarget: ReplicaInstance | null = null;
+  /** SENTINEL FAILOVER ... COORDINATED: the master hands over with FAILOVER TO under a write pause. */
+  coordinated = false;
+  /** When the write pause we last asked the master for ends (core clock; 0 = none asked). */
+  pauseLeaseUntil = 0;
+  /** When FAILOVER TO was sent (0 = not yet). */
+  handoverSentAt = 0;
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {
     super(name, addr, downAfterMs, now);

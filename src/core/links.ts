@@ -83,10 +83,18 @@ export function sendPeriodicCommands(ctx: CoreContext, ri: AnyInstance, now: num
   ) {
     infoPeriod = 1000;
   }
+  // During a coordinated hand-over the master's verdict and the target's promotion are read
+  // every 100 ms: writers wait meanwhile.
+  const m = masterOf(ri);
+  const handingOver = m.coordinated && m.failoverState === 'wait_promotion';
+  if (handingOver && (ri === m || ri === m.promotedSlave)) infoPeriod = 100;
   const pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
   if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) ctx.fx.sendInfo(ri);
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(ctx, ri, now);
-  if (helloDue(ri.lastPubTime, t.publishPeriod, now)) sendHello(ctx, ri);
+  // No hello to a master we paused: our PUBLISH would wait behind the pause, and every command
+  // after it on this link with it.
+  const paused = ri === m && m.pauseLeaseUntil > now;
+  if (!paused && helloDue(ri.lastPubTime, t.publishPeriod, now)) sendHello(ctx, ri);
 }
 
 /** Publishes our hello (who we are, our epoch, our view of the master) through an instance. */

@@ -10,12 +10,16 @@ import type { MasterInstance, ReplicaInstance } from './instance.js';
 import { quorumCheck, votesToWin } from './rules/election.js';
 import type { Blocker } from './rules/manual.js';
 import type { Exclusion } from './rules/selection.js';
+import { coordinatedBlocker } from './rules/coordinated.js';
 import { EXCLUSION_TEXT, chosenReplica, failoverBlocker } from './rules/manual.js';
+import { askPeersAboutMaster } from './voting.js';
 import type { CoreContext } from './state.js';
 
 export interface FailoverOptions {
   /** TO <ip> <port>: promote this replica and no other. */
   target?: { host: string; port: number };
+  /** COORDINATED: elected, and the master hands over with FAILOVER TO under a write pause. */
+  coordinated?: boolean;
 }
 
 /** One replica in a plan: eligible with its rank, or the rule that excludes it. */
@@ -36,8 +40,8 @@ export interface PlannedReplica {
 /** What SENTINEL FAILOVER would do now. Plain data. */
 export interface FailoverPlan {
   master: string;
-  /** Forced, as redis-sentinel's SENTINEL FAILOVER: no election, no agreement needed. */
-  mode: 'forced';
+  /** forced: redis-sentinel's SENTINEL FAILOVER (no election); coordinated: elected, the master hands over. */
+  mode: 'forced' | 'coordinated';
   wouldStart: boolean;
   blocker: Blocker | null;
   /** The epoch the failover would take. */
@@ -63,25 +67,36 @@ export function planFailover(ctx: CoreContext, m: MasterInstance, now: number, o
     const excluded = target ? ranking.excluded.find((e) => e.replica === target) : undefined;
     targetFacts = { asked: `${host}:${port}`, known: target !== null, exclusion: excluded ? excluded.reason : null };
   }
-  const blocker = failoverBlocker(m.failoverInProgress, ranking.ranked.length, targetFacts);
-  const replicas: PlannedReplica[] = [];
-  ranking.ranked.forEach((r, i) => replicas.push(planned(fx.announceAddr(r.addr), r, null, i + 1)));
-  for (const { replica, reason } of ranking.excluded) replicas.push(planned(fx.announceAddr(replica.addr), replica, reason, 0));
   let reachable = 0;
   for (const p of m.sentinels.values()) if (!p.link.disconnected && !p.sDown) reachable++;
   const voters = m.sentinels.size + 1;
+  const coordinated = opts.coordinated === true;
+  const blocker =
+    failoverBlocker(m.failoverInProgress, ranking.ranked.length, targetFacts) ??
+    (coordinated
+      ? coordinatedBlocker({
+          serverFailoverState: m.serverFailoverState,
+          serverVersion: m.serverVersion,
+          masterReachable: !m.link.disconnected && !m.sDown,
+          voters: reachable + 1,
+          votesNeeded: votesToWin(voters, m.quorum),
+        })
+      : null);
+  const replicas: PlannedReplica[] = [];
+  ranking.ranked.forEach((r, i) => replicas.push(planned(fx.announceAddr(r.addr), r, null, i + 1)));
+  for (const { replica, reason } of ranking.excluded) replicas.push(planned(fx.announceAddr(replica.addr), replica, reason, 0));
   const chosen = blocker ? null : chosenReplica(ranking.ranked, target);
   const reach = quorumCheck(reachable + 1, voters, m.quorum);
   return {
     plan: {
       master: m.name,
-      mode: 'forced',
+      mode: coordinated ? 'coordinated' : 'forced',
       wouldStart: blocker === null,
       blocker,
       epoch: s.currentEpoch + 1,
       tilt: s.tilt,
       election: {
-        required: false,
+        required: coordinated,
         voters,
         quorum: m.quorum,
         votesNeeded: votesToWin(voters, m.quorum),
@@ -114,8 +129,14 @@ function planned(host: string, r: ReplicaInstance, excludedBy: Exclusion | null,
 export function startManualFailover(ctx: CoreContext, m: MasterInstance, now: number, opts: FailoverOptions): void {
   const { plan, target } = planFailover(ctx, m, now, opts);
   if (plan.blocker) throw new SentinelError(plan.blocker.code, plan.blocker.message);
-  ctx.fx.log('notice', `Executing user requested FAILOVER of '${m.name}'${target ? ` to ${target.name}` : ''}`);
+  ctx.fx.log('notice', `Executing user requested ${opts.coordinated ? 'COORDINATED ' : ''}FAILOVER of '${m.name}'${target ? ` to ${target.name}` : ''}`);
   startFailover(ctx, m, now);
-  m.forceFailover = true;
   m.failoverTarget = target;
+  if (!opts.coordinated) {
+    m.forceFailover = true;
+    return;
+  }
+  // Elected like an automatic failover: ask every peer for its vote now.
+  m.coordinated = true;
+  askPeersAboutMaster(ctx, m, now, true);
 }

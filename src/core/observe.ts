@@ -95,6 +95,8 @@ export function refreshInfo(ctx: CoreContext, ri: MasterInstance | ReplicaInstan
     if (p.replicaAnnounced !== undefined) ri.replicaAnnounced = p.replicaAnnounced;
   }
   ri.infoRefresh = now;
+  if (p.failoverState !== undefined) ri.serverFailoverState = p.failoverState;
+  if (p.version !== undefined) ri.serverVersion = p.version;
   const role = p.role;
   if (role !== undefined && role !== ri.roleReported) {
     ri.roleReportedTime = now;

@@ -143,6 +143,9 @@ export function resetMaster(ctx: CoreContext, m: MasterInstance, now: number, ke
   m.selectInfoRequestedAt = 0;
   m.promotedSlave = null;
   m.failoverTarget = null;
+  m.coordinated = false;
+  m.pauseLeaseUntil = 0;
+  m.handoverSentAt = 0;
   m.runid = null;
   m.info = '';
   m.infoRefresh = 0;

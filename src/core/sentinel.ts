@@ -23,7 +23,7 @@ import type { Action, ReplyTag, Wire } from './actions.js';
 import { isWireError } from './actions.js';
 import { isIpLiteral } from '../util/ip.js';
 import { Effects } from './effects.js';
-import { rankCandidates, runFailoverSteps, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
+import { handoverExecReply, rankCandidates, runFailoverSteps, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
 import type { FailoverOptions, FailoverPlan } from './manual.js';
 import { planFailover, startManualFailover } from './manual.js';
 import { processHello } from './gossip.js';
@@ -202,6 +202,12 @@ export class SentinelCore {
         if (ri.kind === 'sentinel') {
           onAskReply(ri, value, now);
           this.actNow(ri.master, now);
+        }
+        break;
+      case 'handover-exec':
+        if (ri.kind === 'master') {
+          handoverExecReply(this.ctx, ri, value, now);
+          this.actNow(ri, now);
         }
         break;
       case 'slaveof-exec':

@@ -20,7 +20,9 @@ export function askPeersAboutMaster(ctx: CoreContext, m: MasterInstance, now: nu
       p.masterDown = false;
       p.leader = null;
     }
-    if (!m.sDown) continue;
+    // A coordinated failover asks for votes about a master that is up: it is planned, not a crash.
+    const electing = m.coordinated && m.failoverState === 'wait_start';
+    if (!m.sDown && !electing) continue;
     if (p.link.disconnected) continue;
     if (!force && now - p.lastMasterDownReplyTime < s.timing.askPeriod) continue;
     // A vote request names the epoch of our failover, not whatever epoch we have heard of

@@ -100,6 +100,8 @@ export type SentinelErrorCode =
   | 'NOGOODSLAVE'
   | 'NO_SUCH_REPLICA'
   | 'TARGET_NOT_ELIGIBLE'
+  | 'NOGOODPRIMARY'
+  | 'NOQUORUM'
   | 'BAD_ARGUMENT';
 
 /** An admin operation the core refuses; `message` is redis's exact reply text. */

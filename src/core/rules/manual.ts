@@ -25,7 +25,7 @@ export interface TargetFacts {
   readonly exclusion: Exclusion | null;
 }
 
-export type BlockerCode = 'INPROG' | 'NO_SUCH_REPLICA' | 'TARGET_NOT_ELIGIBLE' | 'NOGOODSLAVE';
+export type BlockerCode = 'INPROG' | 'NO_SUCH_REPLICA' | 'TARGET_NOT_ELIGIBLE' | 'NOGOODSLAVE' | 'NOGOODPRIMARY' | 'NOQUORUM';
 
 export interface Blocker {
   readonly code: BlockerCode;

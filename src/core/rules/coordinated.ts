@@ -1,0 +1,77 @@
+/**
+ * The coordinated failover (SENTINEL FAILOVER <name> COORDINATED): instead of promoting a replica
+ * behind the master's back, the master itself hands over with Redis's FAILOVER TO under a short
+ * write pause, so the replica is promoted only once it has every write. These are its rules:
+ * what the master must be before we ask, the pause lease, and reading the outcome.
+ * Pure: facts and the time in, decisions out.
+ */
+import type { Blocker } from './manual.js';
+
+/** Our write pause on the master: short, renewed while the hand-over progresses. */
+export const PAUSE_LEASE_MS = 1000;
+/** FAILOVER TO ... TIMEOUT: how long the master waits for the target to catch up before giving up by itself. */
+export const SYNC_BUDGET_MS = 3000;
+
+/** `major.minor` of a redis_version string is at least the one given. */
+export function versionAtLeast(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a > major || (a === major && b >= minor);
+}
+
+export interface CoordinatedFacts {
+  /** The master's `master_failover_state`, null when its INFO never had the field. */
+  readonly serverFailoverState: string | null;
+  readonly serverVersion: string;
+  /** Our link to the master is up and it is not SDOWN. */
+  readonly masterReachable: boolean;
+  /** Sentinels that can vote now (us plus reachable peers) and the votes a leader needs. */
+  readonly voters: number;
+  readonly votesNeeded: number;
+}
+
+/**
+ * Why a coordinated failover cannot start (checked after the plain failover's own checks), or
+ * null: the master must speak FAILOVER (Redis 7.0+, whose pauses are kept per purpose), run none
+ * already, be reachable (it does the hand-over), and enough sentinels must be reachable to elect.
+ */
+export function coordinatedBlocker(f: CoordinatedFacts): Blocker | null {
+  const no = (message: string): Blocker => ({ code: 'NOGOODPRIMARY', message });
+  if (f.serverFailoverState === null) return no('NOGOODPRIMARY Primary does not support FAILOVER command');
+  if (!versionAtLeast(f.serverVersion, 7, 0)) return no(`NOGOODPRIMARY Coordinated failover needs Redis 7.0 or newer on the master (it runs ${f.serverVersion || 'an unknown version'})`);
+  if (f.serverFailoverState !== 'no-failover') return no(`NOGOODPRIMARY The master reports a FAILOVER already running (${f.serverFailoverState})`);
+  if (!f.masterReachable) return no('NOGOODPRIMARY The master is down or unreachable; a coordinated failover needs it to hand over');
+  if (f.voters < f.votesNeeded) return { code: 'NOQUORUM', message: `NOQUORUM ${f.voters} reachable sentinels, ${f.votesNeeded} votes needed to elect a leader` };
+  return null;
+}
+
+/** The pause is renewed when less than half of it is left. */
+export function leaseRenewalDue(leaseUntil: number, now: number): boolean {
+  return leaseUntil - now < PAUSE_LEASE_MS / 2;
+}
+
+/**
+ * Where the hand-over stands, from the master's INFO taken after FAILOVER TO was sent:
+ * still a master with no failover = the server gave up (sync budget spent, or PSYNC refused);
+ * a replica = demoted, the target is promoting itself; otherwise it is still waiting for the sync.
+ */
+export type HandoverState = 'waiting' | 'demoted' | 'server-aborted';
+
+export function handoverState(role: 'master' | 'slave', serverFailoverState: string | null): HandoverState {
+  if (role === 'slave') return 'demoted';
+  return serverFailoverState === 'no-failover' ? 'server-aborted' : 'waiting';
+}
+
+/** The EXEC of MULTI {CLIENT PAUSE; FAILOVER TO} failed when EXEC or any queued command answered an error. */
+export function execFailed(reply: unknown): string | null {
+  const err = (v: unknown): string | null => (typeof v === 'object' && v !== null && !Array.isArray(v) && 'error' in v ? String((v as { error: unknown }).error) : null);
+  const top = err(reply);
+  if (top !== null) return top;
+  if (!Array.isArray(reply)) return 'EXEC did not answer';
+  for (const v of reply) {
+    const e = err(v);
+    if (e !== null) return e;
+  }
+  return null;
+}
