@@ -37,6 +37,7 @@ export function instanceFlags(ri: AnyInstance): string {
     if (ri.reconf === 'done') f.push('reconf_done');
   }
   if (ri.kind === 'master' && ri.forceFailover) f.push('force_failover');
+  if (ri.kind === 'master' && ri.coordinated) f.push('coordinated_failover');
   if (ri.scriptKillSent) f.push('script_kill_sent');
   if (ri.kind === 'master' && ri.rebooted) f.push('master_reboot');
   return f.join(',');
