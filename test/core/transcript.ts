@@ -18,8 +18,10 @@
  *   hello <peer-port> epoch=N master=<port> config-epoch=N   a hello from that peer
  *   ask <master-port> epoch=N runid=<letter>|*                a peer's is-master-down-by-addr
  *   show              the master as SENTINEL MASTER / REPLICAS would describe it (a few fields)
- *   failover [to=<port>]   SENTINEL FAILOVER [TO 127.0.0.1 <port>] (prints the refusal, if any)
- *   dryrun [to=<port>]     SENTINEL FAILOVER ... DRYRUN: the plan, one line per replica
+ *   failover [coordinated] [to=<port>]   SENTINEL FAILOVER [COORDINATED] [TO 127.0.0.1 <port>] (prints the refusal, if any)
+ *   dryrun [coordinated] [to=<port>]     SENTINEL FAILOVER ... DRYRUN: the plan, one line per replica
+ * Model servers are Redis 7.0: FAILOVER TO hands over at once (the master becomes a replica of
+ * the target, the target a master), CLIENT PAUSE / UNPAUSE are shown.
  * Output lines: `t=<ms since start> <what>`, where <what> is an event (`+sdown master ...`), a
  * config write (`persist`), a command that changes a server (`-> <port> SLAVEOF NO ONE`), a vote
  * request to a peer, a script, an exit, or a log line above debug. Routine traffic (PING, INFO,
@@ -168,7 +170,7 @@ export class TranscriptWorld {
       case 'dryrun': {
         const core = this.ensureCore();
         const to = o.get('to');
-        const opts = to ? { target: { host: '127.0.0.1', port: Number(to) } } : {};
+        const opts = { ...(to ? { target: { host: '127.0.0.1', port: Number(to) } } : {}), ...(args.includes('coordinated') ? { coordinated: true } : {}) };
         if (cmd === 'dryrun') {
           this.plan(core.failoverPlan(this.masters[0]!.name, this.now, opts));
           break;
@@ -324,7 +326,8 @@ export class TranscriptWorld {
         const port = this.conns.get(a.conn);
         const [cmd = '', sub = ''] = a.argv;
         const routine = ['PING', 'INFO', 'PUBLISH', 'AUTH', 'CLIENT', 'SUBSCRIBE', 'MULTI', 'CONFIG', 'EXEC'];
-        if (routine.includes(cmd.toUpperCase())) break;
+        const pause = cmd.toUpperCase() === 'CLIENT' && ['PAUSE', 'UNPAUSE'].includes(sub.toUpperCase());
+        if (routine.includes(cmd.toUpperCase()) && !pause) break;
         // Plain "do you see it down?" questions repeat every second; vote requests are the story.
         if (cmd.toUpperCase() === 'SENTINEL' && sub === 'is-master-down-by-addr' && a.argv[5] === '*') break;
         this.print(`-> ${port ?? '?'} ${a.argv.join(' ')}`);
@@ -340,7 +343,7 @@ export class TranscriptWorld {
   }
 
   private info(s: ServerModel): string {
-    const lines = ['# Server', `run_id:${this.runid(s)}`, '# Replication'];
+    const lines = ['# Server', 'redis_version:7.0.15', `run_id:${this.runid(s)}`, '# Replication'];
     if (s.role === 'master') {
       lines.push('role:master');
       let i = 0;
@@ -353,6 +356,7 @@ export class TranscriptWorld {
       lines.push('role:slave', 'master_host:127.0.0.1', `master_port:${s.masterPort}`, `master_link_status:${up ? 'up' : 'down'}`);
       lines.push(`slave_repl_offset:${s.offset}`, `slave_priority:${s.priority}`, 'replica_announced:1');
     }
+    lines.push('master_failover_state:no-failover');
     return lines.join('\r\n') + '\r\n';
   }
 
@@ -382,6 +386,15 @@ export class TranscriptWorld {
         s.role = 'replica';
         s.masterPort = Number(argv[2]);
       }
+      return 'QUEUED';
+    }
+    if (cmd === 'FAILOVER' && (argv[1] ?? '').toUpperCase() === 'TO') {
+      // The hand-over, done at once: this master follows the target, which becomes the master.
+      const target = this.server(Number(argv[3]));
+      s.role = 'replica';
+      s.masterPort = target.port;
+      target.role = 'master';
+      target.masterPort = 0;
       return 'QUEUED';
     }
     if (cmd === 'EXEC') return ['OK', 'OK', 1, 1];
