@@ -15,7 +15,7 @@ import type { AnyInstance } from './instance.js';
 import { resetMasterAndChangeAddress } from './registry.js';
 import { electionTimedOut, failoverRetryAllowed } from './rules/election.js';
 import { chosenReplica } from './rules/manual.js';
-import { PAUSE_LEASE_MS, SYNC_BUDGET_MS, execFailed, handoverState, leaseRenewalDue } from './rules/coordinated.js';
+import { PAUSE_LEASE_MS, SYNC_BUDGET_MS, execFailed, handoverDue, handoverState, leaseRenewalDue } from './rules/coordinated.js';
 import { failoverEnd, planReconfiguration, stillToReconfigure } from './rules/reconf.js';
 import type { Ranking } from './rules/selection.js';
 import { rankReplicas } from './rules/selection.js';
@@ -247,6 +247,7 @@ export function abortFailover(m: MasterInstance, now: number): void {
   m.coordinated = false;
   m.pauseLeaseUntil = 0;
   m.handoverSentAt = 0;
+  m.handoverExecAt = 0;
   m.selectInfoRequestedAt = 0;
   setState(m, 'none', now);
   if (m.promotedSlave) {
@@ -272,6 +273,7 @@ function stepSendHandover(ctx: CoreContext, m: MasterInstance, now: number): voi
     if (now - m.failoverStateChangeTime > SYNC_BUDGET_MS) abortHandover(ctx, m, now, 'the master is unreachable');
     return;
   }
+  if (!handoverDue({ ackChangedAt: target.ackChangedAt, dueSince: m.failoverStateChangeTime }, now)) return;
   fx.send(m, 'cc', 'ignore', [m.cmd('MULTI')]);
   fx.send(m, 'cc', 'ignore', [m.cmd('CLIENT'), 'PAUSE', String(PAUSE_LEASE_MS), 'WRITE']);
   // The target as the master lists it in INFO (FAILOVER TO matches that address, not a name).
@@ -288,6 +290,7 @@ function stepSendHandover(ctx: CoreContext, m: MasterInstance, now: number): voi
 /** The EXEC of the hand-over: an error anywhere in it means the master will not hand over. */
 export function handoverExecReply(ctx: CoreContext, m: MasterInstance, value: unknown, now: number): void {
   if (!m.coordinated || m.failoverState !== 'wait_promotion') return;
+  m.handoverExecAt = now;
   const failed = execFailed(value);
   if (failed !== null) abortHandover(ctx, m, now, `the master refused: ${failed}`);
 }
@@ -300,7 +303,9 @@ export function handoverExecReply(ctx: CoreContext, m: MasterInstance, value: un
  */
 function stepWaitHandover(ctx: CoreContext, m: MasterInstance, now: number): void {
   const fx = ctx.fx;
-  if (m.infoRefresh > m.handoverSentAt) {
+  // Only an INFO answered after the EXEC tells the master's verdict (replies come in order: one
+  // answered at the EXEC's time or before may have run before the FAILOVER).
+  if (m.handoverExecAt !== 0 && m.infoRefresh > m.handoverExecAt) {
     const state = handoverState(m.roleReported, m.serverFailoverState);
     if (state === 'server-aborted') {
       abortHandover(ctx, m, now, 'the master gave up the hand-over (the target did not catch up in time)');

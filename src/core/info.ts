@@ -8,6 +8,8 @@ import { atoi, strtol, strtoull } from '../util/parse.js';
 export interface ReplicaLine {
   ip: string;
   port: number;
+  /** The offset the replica last acknowledged (`offset=`; -1 when the line has none). */
+  ackOffset: number;
 }
 
 export interface ParsedInfo {
@@ -21,6 +23,8 @@ export interface ParsedInfo {
   failoverState?: string;
   /** `redis_version`. */
   version?: string;
+  /** `master_repl_offset`. */
+  masterReplOffset?: number;
   // The following are only read when role is slave (as redis does).
   masterHost?: string;
   masterPort?: number;
@@ -43,6 +47,8 @@ export function parseInfo(text: string): ParsedInfo {
       out.masterLinkDownMs = Number(strtol(line.slice(31))) * 1000;
     } else if (line.startsWith('master_failover_state:')) {
       out.failoverState = line.slice(22);
+    } else if (line.startsWith('master_repl_offset:')) {
+      out.masterReplOffset = strtoull(line.slice(19));
     } else if (line.startsWith('redis_version:')) {
       out.version = line.slice(14);
     } else if (line.startsWith('role:master')) {
@@ -76,10 +82,11 @@ function parseReplicaLine(line: string): ReplicaLine | undefined {
     const ip = fields.get('ip');
     const port = fields.get('port');
     if (ip === undefined || port === undefined) return undefined;
-    return { ip, port: atoi(port) };
+    const offset = fields.get('offset');
+    return { ip, port: atoi(port), ackOffset: offset === undefined ? -1 : strtoull(offset) };
   }
   // Old format: ip,port,state
   const parts = body.split(',');
   if (parts.length < 3) return undefined;
-  return { ip: parts[0] ?? '', port: atoi(parts[1] ?? '') };
+  return { ip: parts[0] ?? '', port: atoi(parts[1] ?? ''), ackOffset: -1 };
 }

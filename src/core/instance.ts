@@ -100,6 +100,9 @@ export class ReplicaInstance extends Instance {
   replicaAnnounced = true;
   slaveConfChangeTime: number;
   slaveReconfSentTime = 0;
+  /** The offset it last acknowledged, as its master's INFO shows it, and when we saw that change (core clock). */
+  ackOffset = -1;
+  ackChangedAt = 0;
   // Failover bookkeeping: promoted / reconf states.
   promoted = false;
   reconf: ReconfState = 'none';
@@ -174,8 +177,11 @@ export class MasterInstance extends Instance {
   coordinated = false;
   /** When the write pause we last asked the master for ends (core clock; 0 = none asked). */
   pauseLeaseUntil = 0;
-  /** When FAILOVER TO was sent (0 = not yet). */
+  /** When FAILOVER TO was sent (0 = not yet), and when its EXEC was answered (0 = not yet). */
   handoverSentAt = 0;
+  handoverExecAt = 0;
+  /** `master_repl_offset` from its last INFO. */
+  replOffset = 0;
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {
     super(name, addr, downAfterMs, now);

@@ -86,8 +86,11 @@ export function sendPeriodicCommands(ctx: CoreContext, ri: AnyInstance, now: num
   // During a coordinated hand-over the master's verdict and the target's promotion are read
   // every 100 ms: writers wait meanwhile.
   const m = masterOf(ri);
+  // Before it, the master's INFO is read every 50 ms: it shows when each replica acknowledges,
+  // which times the hand-over (rules/coordinated.ts handoverDue).
   const handingOver = m.coordinated && m.failoverState === 'wait_promotion';
   if (handingOver && (ri === m || ri === m.promotedSlave)) infoPeriod = 100;
+  if (m.coordinated && ri === m && !handingOver && m.failoverState !== 'none') infoPeriod = 50;
   const pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
   if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) ctx.fx.sendInfo(ri);
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(ctx, ri, now);

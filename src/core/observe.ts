@@ -4,6 +4,7 @@
  * and the replica corrections INFO calls for (rules in rules/reconf.ts).
  */
 import { isIpLiteral } from '../util/ip.js';
+import { hostPort } from './addr.js';
 import { parseInfo } from './info.js';
 import type { AnyInstance, MasterInstance, ReplicaInstance } from './instance.js';
 import { confirmPromotion, sendSlaveOf } from './failover.js';
@@ -71,12 +72,19 @@ export function refreshInfo(ctx: CoreContext, ri: MasterInstance | ReplicaInstan
     }
   }
   if (ri.kind === 'master') {
+    if (p.masterReplOffset !== undefined) ri.replOffset = p.masterReplOffset;
     for (const line of p.replicas) {
       if (!s.resolveHostnames && !isIpLiteral(line.ip)) continue;
       const r = addReplica(ctx, ri, line.ip, line.port, now);
       if (r) {
         fx.event('notice', '+slave', r);
         fx.persist();
+      }
+      // When each replica acknowledges (once a second): a coordinated hand-over is timed by it.
+      const known = ri.slaves.get(hostPort(line.ip, line.port));
+      if (known && line.ackOffset !== known.ackOffset) {
+        known.ackOffset = line.ackOffset;
+        known.ackChangedAt = now;
       }
     }
   }

@@ -146,6 +146,7 @@ export function resetMaster(ctx: CoreContext, m: MasterInstance, now: number, ke
   m.coordinated = false;
   m.pauseLeaseUntil = 0;
   m.handoverSentAt = 0;
+  m.handoverExecAt = 0;
   m.runid = null;
   m.info = '';
   m.infoRefresh = 0;

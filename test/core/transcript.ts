@@ -345,7 +345,7 @@ export class TranscriptWorld {
   private info(s: ServerModel): string {
     const lines = ['# Server', 'redis_version:7.0.15', `run_id:${this.runid(s)}`, '# Replication'];
     if (s.role === 'master') {
-      lines.push('role:master');
+      lines.push('role:master', `master_repl_offset:${s.offset}`);
       let i = 0;
       for (const r of this.servers.values()) {
         if (r.alive && r.role === 'replica' && r.masterPort === s.port) lines.push(`slave${i++}:ip=127.0.0.1,port=${r.port},state=online,offset=${r.offset},lag=0`);

@@ -46,6 +46,35 @@ export function coordinatedBlocker(f: CoordinatedFacts): Blocker | null {
   return null;
 }
 
+/** Replicas acknowledge their offset once a second, by themselves (Redis's replicationCron). */
+export const ACK_PERIOD_MS = 1000;
+/** The hand-over is sent this long before the target's next acknowledgement is due. */
+export const HANDOVER_LEAD_MS = 150;
+/** Without a visible acknowledgement rhythm, the hand-over waits at most this long for one. */
+export const HANDOVER_TIMING_MAX_WAIT_MS = 1500;
+
+export interface AckFacts {
+  /** When the target's acknowledged offset was last seen to change (0 = never). */
+  readonly ackChangedAt: number;
+  /** When the hand-over became due. */
+  readonly dueSince: number;
+}
+
+/**
+ * When to send the hand-over. The master demotes itself only once the target has acknowledged
+ * its offset, and the target acknowledges once a second, never on request while writes are
+ * paused: a pause started just after an acknowledgement lasts a second, one started just before
+ * the next lasts milliseconds. So: just before the target's next acknowledgement, predicted from
+ * when we last saw its acknowledged offset change (the master's INFO is read every 50 ms
+ * meanwhile); without such a sighting (no writes, nothing to acknowledge), after a bounded wait.
+ * (Sending at once when the target looks caught up loses the race to the next client write.)
+ */
+export function handoverDue(f: AckFacts, now: number): boolean {
+  const sinceAck = now - f.ackChangedAt;
+  if (f.ackChangedAt > 0 && sinceAck <= ACK_PERIOD_MS + 2 * HANDOVER_LEAD_MS) return sinceAck >= ACK_PERIOD_MS - HANDOVER_LEAD_MS;
+  return now - f.dueSince > HANDOVER_TIMING_MAX_WAIT_MS;
+}
+
 /** The pause is renewed when less than half of it is left. */
 export function leaseRenewalDue(leaseUntil: number, now: number): boolean {
   return leaseUntil - now < PAUSE_LEASE_MS / 2;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CoordinatedFacts } from '../../../src/core/rules/coordinated.js';
-import { PAUSE_LEASE_MS, coordinatedBlocker, execFailed, handoverState, leaseRenewalDue, versionAtLeast } from '../../../src/core/rules/coordinated.js';
+import { ACK_PERIOD_MS, HANDOVER_LEAD_MS, HANDOVER_TIMING_MAX_WAIT_MS, PAUSE_LEASE_MS, coordinatedBlocker, execFailed, handoverDue, handoverState, leaseRenewalDue, versionAtLeast } from '../../../src/core/rules/coordinated.js';
 
 const CHECKS = '5.2 "master_failover_state:no-failover in the master\'s latest INFO (proves 6.2+ and that no operator FAILOVER is running). Refuse ... below 7.0"; master link up, not SDOWN; enough connected peers for a majority';
 const ok: CoordinatedFacts = { serverFailoverState: 'no-failover', serverVersion: '7.0.15', masterReachable: true, voters: 3, votesNeeded: 2 };
@@ -59,3 +59,16 @@ const execRows: { rule: string; reply: unknown; want: string | null }[] = [
   { rule: `${EXEC} [no array: treated as a failure]`, reply: null, want: 'EXEC did not answer' },
 ];
 for (const row of execRows) test(row.rule, () => assert.equal(execFailed(row.reply), row.want, row.rule));
+
+const TIMING = 'hand-over timing: replicas acknowledge once a second and never on request while writes are paused (digest 1.3, 2), so the pause starts just before the target\'s next acknowledgement';
+const DUE = 10_000;
+const timingRows: { rule: string; ackChangedAt: number; now: number; want: boolean }[] = [
+  { rule: `${TIMING} [just acknowledged: wait for the next one]`, ackChangedAt: DUE + 100, now: DUE + 150, want: false },
+  { rule: `${TIMING} [ACK_PERIOD - LEAD - 1 ms after the sighting: not yet]`, ackChangedAt: DUE, now: DUE + ACK_PERIOD_MS - HANDOVER_LEAD_MS - 1, want: false },
+  { rule: `${TIMING} [ACK_PERIOD - LEAD after the sighting: send]`, ackChangedAt: DUE, now: DUE + ACK_PERIOD_MS - HANDOVER_LEAD_MS, want: true },
+  { rule: `${TIMING} [a sighting slightly older than a period: still send (late is better than a second more)]`, ackChangedAt: DUE, now: DUE + ACK_PERIOD_MS + HANDOVER_LEAD_MS, want: true },
+  { rule: `${TIMING} [no sighting yet: wait]`, ackChangedAt: 0, now: DUE + 500, want: false },
+  { rule: `${TIMING} [no sighting within the bounded wait: send anyway]`, ackChangedAt: 0, now: DUE + HANDOVER_TIMING_MAX_WAIT_MS + 1, want: true },
+  { rule: `${TIMING} [a stale sighting (no writes lately) counts as none]`, ackChangedAt: DUE - 5000, now: DUE + 200, want: false },
+];
+for (const row of timingRows) test(row.rule, () => assert.equal(handoverDue({ ackChangedAt: row.ackChangedAt, dueSince: DUE }, row.now), row.want, row.rule));
