@@ -188,6 +188,33 @@ test('five coordinated switchovers under writes from redis-py, ioredis and node-
   assert.ok(maxGap <= 2000, `longest redis-py write gap ${maxGap.toFixed(0)} ms`);
 });
 
+test('COORDINATED TO an unknown or priority-0 replica, or with a bad option, is refused and changes nothing', { skip }, async () => {
+  const tp = topo();
+  const ts0 = tp.sentinels[0]!;
+  const c = admin(ts0.port);
+  const m = await masterPort(ts0.port);
+  const replica = [tp.master, ...tp.replicas].find((s) => s.port !== m)!;
+  const epoch = String(asMap(await c.call('SENTINEL', 'MASTER', 'mymaster')).get('config-epoch'));
+  await assert.rejects(c.call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'TO', '127.0.0.1', '1'), /^ReplyError: ERR 127\.0\.0\.1:1 is not a known replica of this master$/);
+  await assert.rejects(c.call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'COORDINATED'), /ERR Unknown failover option specified/);
+  await redisCli(replica.port, 'config', 'set', 'replica-priority', '0');
+  try {
+    await waitFor(async () => {
+      try {
+        const plan = asMap(await c.call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'TO', '127.0.0.1', String(replica.port), 'DRYRUN'));
+        return String(plan.get('blocked-by')).includes('replica-priority is 0');
+      } catch {
+        return false;
+      }
+    }, 20000, 'the sentinel to see replica-priority 0');
+    await assert.rejects(c.call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'TO', '127.0.0.1', String(replica.port)), /NOGOODSLAVE 127\.0\.0\.1:\d+ cannot be promoted: its replica-priority is 0/);
+  } finally {
+    await redisCli(replica.port, 'config', 'set', 'replica-priority', '100');
+  }
+  assert.equal(String(asMap(await c.call('SENTINEL', 'MASTER', 'mymaster')).get('config-epoch')), epoch);
+  assert.equal(await masterPort(ts0.port), m);
+});
+
 /** Events published by a sentinel from now on. */
 async function watch(port: number): Promise<{ events: string[]; stop(): void }> {
   const sub = new Redis({ port }).on('error', () => {});
