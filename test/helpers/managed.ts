@@ -35,6 +35,36 @@ export interface Managed {
 
 export const isGone = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
 
+/**
+ * The Managed handle of a process that `launch` (re)starts and `current` returns: the same
+ * controls for redis-server and sentinels. Callers add their own fields to it.
+ */
+export function managedHandle(port: number, dir: string, logFile: string, current: () => ChildProcess, launch: () => Promise<void>): Managed {
+  return {
+    port,
+    dir,
+    get pid() {
+      return current().pid ?? 0;
+    },
+    get exited() {
+      return isGone(current());
+    },
+    get exitCode() {
+      return current().exitCode;
+    },
+    stop: (sig = 'SIGTERM', graceMs = 5000) => terminate(current(), sig, graceMs),
+    kill9: () => terminate(current(), 'SIGKILL', 0),
+    signal: (sig) => void current().kill(sig),
+    sigstop: () => void current().kill('SIGSTOP'),
+    sigcont: () => void current().kill('SIGCONT'),
+    restart: async () => {
+      await terminate(current(), 'SIGTERM', 5000);
+      await launch();
+    },
+    log: () => readIfExists(logFile),
+  };
+}
+
 export async function terminate(child: ChildProcess, sig: NodeJS.Signals, graceMs: number): Promise<void> {
   if (isGone(child) || !child.pid) return;
   const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -1,7 +1,7 @@
 /** Real Debian redis-servers for the tests, on free loopback ports, in temp dirs, with no persistence. */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { awaitReady, isGone, readIfExists, tail, terminate } from './managed.js';
+import { awaitReady, managedHandle, readIfExists, tail, terminate } from './managed.js';
 import type { Managed } from './managed.js';
 import { REDIS_SERVER } from './paths.js';
 import { spawnTracked, tempDir } from './pids.js';
@@ -47,28 +47,6 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     }
   };
   await launch();
-  return {
-    port,
-    dir,
-    args,
-    get pid() {
-      return child.pid ?? 0;
-    },
-    get exited() {
-      return isGone(child);
-    },
-    get exitCode() {
-      return child.exitCode;
-    },
-    stop: (sig = 'SIGTERM', graceMs = 5000) => terminate(child, sig, graceMs),
-    kill9: () => terminate(child, 'SIGKILL', 0),
-    signal: (sig) => void child.kill(sig),
-    sigstop: () => void child.kill('SIGSTOP'),
-    sigcont: () => void child.kill('SIGCONT'),
-    restart: async () => {
-      await terminate(child, 'SIGTERM', 5000);
-      await launch();
-    },
-    log: () => readIfExists(logFile),
-  };
+  // The getters of the handle must stay live: extend it, do not spread it.
+  return Object.assign(managedHandle(port, dir, logFile, () => child, launch), { args });
 }

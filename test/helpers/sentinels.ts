@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { awaitReady, isGone, readIfExists, tail, terminate } from './managed.js';
+import { awaitReady, managedHandle, readIfExists, tail, terminate } from './managed.js';
 import type { Managed } from './managed.js';
 import { REDIS_SENTINEL, SENTINEL_TS } from './paths.js';
 import { removeTempDir, spawnTracked, tempDir } from './pids.js';
@@ -100,38 +100,18 @@ async function launchSentinel(impl: SentinelImpl, port: number, dir: string, con
     }
   };
   await launch();
-  return {
+  // The getters of the handle must stay live: extend it, do not spread it.
+  return Object.assign(managedHandle(port, dir, logFile, () => child, launch), {
     impl,
-    port,
-    dir,
     confPath,
-    get pid() {
-      return child.pid ?? 0;
-    },
-    get exited() {
-      return isGone(child);
-    },
-    get exitCode() {
-      return child.exitCode;
-    },
     stdout: () => out,
     stderr: () => err,
-    log: () => readIfExists(logFile),
     conf: () => readIfExists(confPath),
-    stop: (sig = 'SIGTERM', graceMs = 5000) => terminate(child, sig, graceMs),
-    kill9: () => terminate(child, 'SIGKILL', 0),
-    signal: (sig) => void child.kill(sig),
-    sigstop: () => void child.kill('SIGSTOP'),
-    sigcont: () => void child.kill('SIGCONT'),
-    restart: async () => {
-      await terminate(child, 'SIGTERM', 5000);
-      await launch();
-    },
-    withImpl: async (other) => {
+    withImpl: async (other: SentinelImpl): Promise<SentinelProcess> => {
       await terminate(child, 'SIGTERM', 5000);
       return launchSentinel(other, port, dir, confPath, opts);
     },
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

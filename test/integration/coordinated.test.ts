@@ -211,6 +211,11 @@ test('COORDINATED TO an unknown or priority-0 replica, or with a bad option, is 
   } finally {
     await redisCli(replica.port, 'config', 'set', 'replica-priority', '100');
   }
+  // The next tests need it eligible again, as this sentinel sees it.
+  await waitFor(async () => {
+    const plan = asMap(await c.call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'TO', '127.0.0.1', String(replica.port), 'DRYRUN'));
+    return plan.get('would-start') === 1;
+  }, 20000, 'the sentinel to see replica-priority 100 again');
   assert.equal(String(asMap(await c.call('SENTINEL', 'MASTER', 'mymaster')).get('config-epoch')), epoch);
   assert.equal(await masterPort(ts0.port), m);
 });
