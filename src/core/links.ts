@@ -91,6 +91,9 @@ export function sendPeriodicCommands(ctx: CoreContext, ri: AnyInstance, now: num
   const handingOver = m.coordinated && m.failoverState === 'wait_promotion';
   if (handingOver && (ri === m || ri === m.promotedSlave)) infoPeriod = 100;
   if (m.coordinated && ri === m && !handingOver && m.failoverState !== 'none') infoPeriod = 50;
+  // A master running a FAILOVER (ours, a peer's or an operator's) is watched every second, so
+  // that its end is seen soon (a coordinated failover is refused while one seems to run).
+  if (ri === m && m.serverFailoverState !== null && m.serverFailoverState !== 'no-failover') infoPeriod = Math.min(infoPeriod, 1000);
   const pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
   if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) ctx.fx.sendInfo(ri);
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(ctx, ri, now);

@@ -150,6 +150,9 @@ export function resetMaster(ctx: CoreContext, m: MasterInstance, now: number, ke
   m.runid = null;
   m.info = '';
   m.infoRefresh = 0;
+  m.serverFailoverState = null;
+  m.serverVersion = '';
+  m.replOffset = 0;
   m.roleReported = 'master';
   m.roleReportedTime = now;
   m.link.actPingTime = now;

@@ -276,8 +276,8 @@ test('the leader killed in the middle of the hand-over: no server stays paused p
   const tp = topo();
   const ts1 = tp.sentinels[1]!;
   const servers = [tp.master, ...tp.replicas];
-  // Let the previous test's abort settle: the master must look sane again to every sentinel.
-  await sleep(3000);
+  // Let the previous test's abort settle: this sentinel must see the master's FAILOVER over.
+  await waitFor(async () => asMap(await admin(ts1.port).call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'DRYRUN')).get('would-start') === 1, 20000, 'a coordinated failover to be possible again');
   const w = await watch(ts1.port);
   try {
     assert.equal(await admin(ts1.port).call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED'), 'OK');
