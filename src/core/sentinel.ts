@@ -18,7 +18,6 @@ import type { MasterConfig, SentinelGlobals } from '../config/model.js';
 import { newMasterConfig } from '../config/model.js';
 import { SentinelError } from '../util/errors.js';
 import { yesNo } from '../util/parse.js';
-import type { LogLevel } from '../util/logger.js';
 import type { Action, ReplyTag, Wire } from './actions.js';
 import { isWireError } from './actions.js';
 import { isIpLiteral } from '../util/ip.js';
@@ -502,8 +501,4 @@ export class SentinelCore {
     return exportMasters(this.s);
   }
 
-  /** Logs through the shell's logger (the core's own voice: same ordering as its events). */
-  log(level: LogLevel, message: string): void {
-    this.ctx.fx.log(level, message);
-  }
 }
