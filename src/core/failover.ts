@@ -8,6 +8,7 @@
  * the promoted replica's INFO (confirmPromotion), leaving update_config by the core's switch to
  * the new master (switchToPromotedSlave). The rules each step applies live in rules/.
  */
+import type { Wire } from './actions.js';
 import type { Addr } from './addr.js';
 import type { FailoverState, MasterInstance, ReplicaInstance } from './instance.js';
 import { masterOf } from './instance.js';
@@ -241,19 +242,8 @@ export function switchToPromotedSlave(ctx: CoreContext, m: MasterInstance, now: 
 }
 
 export function abortFailover(m: MasterInstance, now: number): void {
-  m.failoverInProgress = false;
-  m.forceFailover = false;
-  m.failoverTarget = null;
-  m.coordinated = false;
-  m.pauseLeaseUntil = 0;
-  m.handoverSentAt = 0;
-  m.handoverExecAt = 0;
-  m.selectInfoRequestedAt = 0;
+  m.clearFailoverRun();
   setState(m, 'none', now);
-  if (m.promotedSlave) {
-    m.promotedSlave.promoted = false;
-    m.promotedSlave = null;
-  }
 }
 
 // ------------------------------------------------------------------ coordinated hand-over
@@ -288,7 +278,7 @@ function stepSendHandover(ctx: CoreContext, m: MasterInstance, now: number): voi
 }
 
 /** The EXEC of the hand-over: an error anywhere in it means the master will not hand over. */
-export function handoverExecReply(ctx: CoreContext, m: MasterInstance, value: unknown, now: number): void {
+export function handoverExecReply(ctx: CoreContext, m: MasterInstance, value: Wire, now: number): void {
   if (!m.coordinated || m.failoverState !== 'wait_promotion') return;
   m.handoverExecAt = now;
   const failed = execFailed(value);

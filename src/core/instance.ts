@@ -189,6 +189,23 @@ export class MasterInstance extends Instance {
     this.failoverTimeout = failoverTimeout;
   }
 
+  /**
+   * Forgets the bookkeeping of the failover run in progress (abort, reset, address switch): one
+   * list, so a field added for a new kind of failover is cleared on every way out.
+   */
+  clearFailoverRun(): void {
+    this.failoverInProgress = false;
+    this.forceFailover = false;
+    this.selectInfoRequestedAt = 0;
+    if (this.promotedSlave) this.promotedSlave.promoted = false;
+    this.promotedSlave = null;
+    this.failoverTarget = null;
+    this.coordinated = false;
+    this.pauseLeaseUntil = 0;
+    this.handoverSentAt = 0;
+    this.handoverExecAt = 0;
+  }
+
   /** The name a command must be sent under to this master's servers and peers (rename-command). */
   cmd(name: string): string {
     return this.renamedCommands.get(name.toUpperCase()) ?? name;

@@ -7,7 +7,7 @@ import { SentinelError } from '../util/errors.js';
 import { addrIs } from './addr.js';
 import { rankCandidates, startFailover } from './failover.js';
 import type { MasterInstance, ReplicaInstance } from './instance.js';
-import { quorumCheck, votesToWin } from './rules/election.js';
+import { quorumCheck } from './rules/election.js';
 import type { Blocker } from './rules/manual.js';
 import type { Exclusion } from './rules/selection.js';
 import { coordinatedBlocker } from './rules/coordinated.js';
@@ -79,7 +79,7 @@ export function planFailover(ctx: CoreContext, m: MasterInstance, now: number, o
           serverVersion: m.serverVersion,
           masterReachable: !m.link.disconnected && !m.sDown,
           voters: reachable + 1,
-          votesNeeded: votesToWin(voters, m.quorum),
+          votesNeeded: ctx.rules.votesToWin(voters, m.quorum),
         })
       : null);
   const replicas: PlannedReplica[] = [];
@@ -99,7 +99,7 @@ export function planFailover(ctx: CoreContext, m: MasterInstance, now: number, o
         required: coordinated,
         voters,
         quorum: m.quorum,
-        votesNeeded: votesToWin(voters, m.quorum),
+        votesNeeded: ctx.rules.votesToWin(voters, m.quorum),
         peersReachable: reachable,
         quorumReachable: reach.quorumOk && reach.majorityOk,
       },

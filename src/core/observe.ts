@@ -75,14 +75,14 @@ export function refreshInfo(ctx: CoreContext, ri: MasterInstance | ReplicaInstan
     if (p.masterReplOffset !== undefined) ri.replOffset = p.masterReplOffset;
     for (const line of p.replicas) {
       if (!s.resolveHostnames && !isIpLiteral(line.ip)) continue;
-      const r = addReplica(ctx, ri, line.ip, line.port, now);
-      if (r) {
-        fx.event('notice', '+slave', r);
+      let known = ri.slaves.get(hostPort(line.ip, line.port));
+      if (!known) {
+        known = addReplica(ctx, ri, line.ip, line.port, now)!;
+        fx.event('notice', '+slave', known);
         fx.persist();
       }
       // When each replica acknowledges (once a second): a coordinated hand-over is timed by it.
-      const known = ri.slaves.get(hostPort(line.ip, line.port));
-      if (known && line.ackOffset !== known.ackOffset) {
+      if (line.ackOffset !== known.ackOffset) {
         known.ackOffset = line.ackOffset;
         known.ackChangedAt = now;
       }

@@ -137,16 +137,8 @@ export function resetMaster(ctx: CoreContext, m: MasterInstance, now: number, ke
   m.rebooted = false;
   m.leader = null;
   m.failoverState = 'none';
-  m.failoverInProgress = false;
-  m.forceFailover = false;
   m.failoverStartTime = 0;
-  m.selectInfoRequestedAt = 0;
-  m.promotedSlave = null;
-  m.failoverTarget = null;
-  m.coordinated = false;
-  m.pauseLeaseUntil = 0;
-  m.handoverSentAt = 0;
-  m.handoverExecAt = 0;
+  m.clearFailoverRun();
   m.runid = null;
   m.info = '';
   m.infoRefresh = 0;

@@ -5,6 +5,8 @@
  * what the master must be before we ask, the pause lease, and reading the outcome.
  * Pure: facts and the time in, decisions out.
  */
+import type { Wire } from '../actions.js';
+import { isWireError } from '../actions.js';
 import type { Blocker } from './manual.js';
 
 /** Our write pause on the master: short, renewed while the hand-over progresses. */
@@ -93,14 +95,9 @@ export function handoverState(role: 'master' | 'slave', serverFailoverState: str
 }
 
 /** The EXEC of MULTI {CLIENT PAUSE; FAILOVER TO} failed when EXEC or any queued command answered an error. */
-export function execFailed(reply: unknown): string | null {
-  const err = (v: unknown): string | null => (typeof v === 'object' && v !== null && !Array.isArray(v) && 'error' in v ? String((v as { error: unknown }).error) : null);
-  const top = err(reply);
-  if (top !== null) return top;
+export function execFailed(reply: Wire): string | null {
+  if (isWireError(reply)) return reply.error;
   if (!Array.isArray(reply)) return 'EXEC did not answer';
-  for (const v of reply) {
-    const e = err(v);
-    if (e !== null) return e;
-  }
-  return null;
+  const failed = reply.find(isWireError);
+  return failed ? failed.error : null;
 }

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Wire } from '../../../src/core/actions.js';
 import type { CoordinatedFacts } from '../../../src/core/rules/coordinated.js';
 import { ACK_PERIOD_MS, HANDOVER_LEAD_MS, HANDOVER_TIMING_MAX_WAIT_MS, PAUSE_LEASE_MS, coordinatedBlocker, execFailed, handoverDue, handoverState, leaseRenewalDue, versionAtLeast } from '../../../src/core/rules/coordinated.js';
 
@@ -52,7 +53,7 @@ const verdictRows: { rule: string; role: 'master' | 'slave'; state: string | nul
 for (const row of verdictRows) test(row.rule, () => assert.equal(handoverState(row.role, row.state), row.want, row.rule));
 
 const EXEC = '5.3 "read the EXEC reply: if FAILOVER errored, send CLIENT UNPAUSE and abort at once"';
-const execRows: { rule: string; reply: unknown; want: string | null }[] = [
+const execRows: { rule: string; reply: Wire; want: string | null }[] = [
   { rule: `${EXEC} [both OK]`, reply: ['OK', 'OK'], want: null },
   { rule: `${EXEC} [FAILOVER refused inside EXEC]`, reply: ['OK', { error: 'ERR FAILOVER target replica is not online.' }], want: 'ERR FAILOVER target replica is not online.' },
   { rule: `${EXEC} [EXEC itself refused (EXECABORT, NOPERM while queueing)]`, reply: { error: 'EXECABORT Transaction discarded because of previous errors.' }, want: 'EXECABORT Transaction discarded because of previous errors.' },
