@@ -55,3 +55,14 @@ export function redisCli(port: number, ...args: string[]): Promise<string> {
     });
   });
 }
+
+/**
+ * A RESP2-flattened map (name, value, name, value, ...), as SENTINEL MASTER or a DRYRUN plan
+ * reaches ioredis's `call`, as a Map. Values are left as they came (strings, numbers, arrays).
+ */
+export function pairsToMap<V = unknown>(list: unknown): Map<string, V> {
+  const a = list as unknown[];
+  const m = new Map<string, V>();
+  for (let i = 0; i + 1 < a.length; i += 2) m.set(String(a[i]), a[i + 1] as V);
+  return m;
+}

@@ -17,7 +17,7 @@ import { PYTHON3 } from '../helpers/paths.js';
 import { startTopology, tsOnly } from '../helpers/sentinels.js';
 import type { Topology } from '../helpers/sentinels.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { redisCli } from '../helpers/wire.js';
+import { pairsToMap, redisCli } from '../helpers/wire.js';
 
 const skip = tsOnly('COORDINATED is a sentinel-ts extension (redis-sentinel has none)');
 let t: Topology | undefined;
@@ -46,12 +46,7 @@ async function masterPort(port: number): Promise<number> {
   return Number((await redisCli(port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim().split('\n')[1]);
 }
 
-function asMap(v: unknown): Map<string, unknown> {
-  const a = v as unknown[];
-  const m = new Map<string, unknown>();
-  for (let i = 0; i + 1 < a.length; i += 2) m.set(String(a[i]), a[i + 1]);
-  return m;
-}
+const asMap = (v: unknown): Map<string, unknown> => pairsToMap(v);
 
 function admin(port: number): Redis {
   const c = new Redis({ port, maxRetriesPerRequest: 1 }).on('error', () => {});

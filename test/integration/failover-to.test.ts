@@ -12,19 +12,13 @@ import { Redis } from 'ioredis';
 import { useSettledTopology } from '../helpers/fixture.js';
 import { tsOnly } from '../helpers/sentinels.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { rawCommand, redisCli } from '../helpers/wire.js';
+import { pairsToMap, rawCommand, redisCli } from '../helpers/wire.js';
 
 const { topo, client } = useSettledTopology();
 const skip = tsOnly('TO and DRYRUN are sentinel-ts extensions of SENTINEL FAILOVER');
 
 type Flat = unknown[];
-/** A RESP2-flattened map (key, value, key, value, ...) as a Map. */
-function asMap(v: unknown): Map<string, unknown> {
-  const a = v as Flat;
-  const m = new Map<string, unknown>();
-  for (let i = 0; i + 1 < a.length; i += 2) m.set(String(a[i]), a[i + 1]);
-  return m;
-}
+const asMap = (v: unknown): Map<string, unknown> => pairsToMap(v);
 
 async function dryRun(port: number, ...extra: string[]): Promise<Map<string, unknown>> {
   return asMap(await client(port).call('SENTINEL', 'FAILOVER', 'mymaster', ...extra, 'DRYRUN'));

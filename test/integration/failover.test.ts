@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { redisCli } from '../helpers/wire.js';
+import { pairsToMap, redisCli } from '../helpers/wire.js';
 import { useSettledTopology } from '../helpers/fixture.js';
 
 const { topo, client } = useSettledTopology();
@@ -51,13 +51,7 @@ async function replicates(port: number, masterPort: number): Promise<boolean> {
   return /^role:slave\r?$/m.test(info) && info.includes(`master_port:${masterPort}\r\n`) && info.includes('master_link_status:up');
 }
 
-/** A RESP2 field list (name, value, name, value, ...) as a map. */
-function fields(list: unknown): Map<string, string> {
-  const arr = list as string[];
-  const m = new Map<string, string>();
-  for (let i = 0; i + 1 < arr.length; i += 2) m.set(arr[i]!, arr[i + 1]!);
-  return m;
-}
+const fields = (list: unknown): Map<string, string> => pairsToMap<string>(list);
 
 /**
  * Waits until the group is settled: every sentinel names the same master, and lists every other

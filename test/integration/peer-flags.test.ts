@@ -23,7 +23,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli } from '../helpers/wire.js';
+import { pairsToMap, redisCli } from '../helpers/wire.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { useSettledTopology } from '../helpers/fixture.js';
 
@@ -37,13 +37,7 @@ const POLL_MS = 100;
 
 const { topo, client } = useSettledTopology();
 
-/** A RESP2 field list (name, value, name, value, ...) as a map. */
-function fields(list: unknown): Map<string, string> {
-  const arr = list as string[];
-  const m = new Map<string, string>();
-  for (let i = 0; i + 1 < arr.length; i += 2) m.set(arr[i]!, arr[i + 1]!);
-  return m;
-}
+const fields = (list: unknown): Map<string, string> => pairsToMap<string>(list);
 
 interface Sample {
   /** When the question was sent, in ms since the kill (the answer is at least that recent). */

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { startTopology } from '../helpers/sentinels.js';
 import type { SentinelProcess, Topology } from '../helpers/sentinels.js';
 import { waitFor } from '../helpers/wait.js';
-import { redisCli } from '../helpers/wire.js';
+import { pairsToMap, redisCli } from '../helpers/wire.js';
 
 let t: Topology;
 let startedAt = 0;
@@ -22,13 +22,7 @@ function client(port: number): Redis {
   return c;
 }
 
-/** A RESP2 field list (name, value, name, value, ...) as a map. */
-function fields(list: unknown): Map<string, string> {
-  const arr = list as string[];
-  const m = new Map<string, string>();
-  for (let i = 0; i + 1 < arr.length; i += 2) m.set(arr[i]!, arr[i + 1]!);
-  return m;
-}
+const fields = (list: unknown): Map<string, string> => pairsToMap<string>(list);
 
 const myid = async (s: SentinelProcess): Promise<string> => (await redisCli(s.port, 'sentinel', 'myid')).trim();
 const infoLine = (): string => `master0:name=mymaster,status=ok,address=127.0.0.1:${t.master.port},slaves=2,sentinels=3`;
