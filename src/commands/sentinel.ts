@@ -191,6 +191,19 @@ function setOptions(env: SentinelCommandEnv, name: string, a: readonly string[])
         }
         break;
       }
+      // sentinel-ts extensions: minority fencing.
+      case 'fence-minority': {
+        const b = yesNo(value);
+        if (b === null) failure = bad(value, option);
+        else change = { option: 'fence-minority', value: b };
+        break;
+      }
+      case 'fence-after-milliseconds': {
+        const n = atLeast(value, 1);
+        if (n === null) failure = bad(value, option);
+        else change = { option: 'fence-after-milliseconds', value: n };
+        break;
+      }
       case 'auth-pass':
         change = { option: 'auth-pass', value };
         redacted = true;

@@ -28,6 +28,10 @@ export interface MasterConfig {
   authPass?: string;
   authUser?: string;
   masterRebootDownAfterPeriodMs: number; // default 0
+  /** sentinel-ts only: minority fencing (rules in src/core/rules/fence.ts). */
+  fenceMinority: boolean; // default false
+  /** Unset = the master's down-after-milliseconds. */
+  fenceAfterMs?: number;
   /** rename-command mappings, original name (upper case) -> new name, in insertion order. */
   renamedCommands: [string, string][];
   configEpoch: number;
@@ -130,6 +134,7 @@ export function newMasterConfig(name: string, host: string, port: number, quorum
     failoverTimeoutMs: DEFAULT_FAILOVER_TIMEOUT_MS,
     parallelSyncs: DEFAULT_PARALLEL_SYNCS,
     masterRebootDownAfterPeriodMs: 0,
+    fenceMinority: false,
     renamedCommands: [],
     configEpoch: 0,
     leaderEpoch: 0,

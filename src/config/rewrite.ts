@@ -63,6 +63,8 @@ const SENTINEL_KEYS = [
   'auth-pass',
   'auth-user',
   'master-reboot-down-after-period',
+  'fence-minority',
+  'fence-after-milliseconds',
   'config-epoch',
   'leader-epoch',
   'known-replica',
@@ -121,6 +123,10 @@ export function renderSentinelConfig(cfg: SentinelConfig): OptionLine[] {
     if (m.authPass) add('auth-pass', `${name} ${w(m.authPass)}`);
     if (m.authUser) add('auth-user', `${name} ${w(m.authUser)}`);
     if (m.masterRebootDownAfterPeriodMs !== 0) add('master-reboot-down-after-period', `${name} ${m.masterRebootDownAfterPeriodMs}`);
+    // sentinel-ts extensions, written only when set, so a file that never used them stays one
+    // redis-sentinel can read.
+    if (m.fenceMinority) add('fence-minority', `${name} yes`);
+    if (m.fenceAfterMs !== undefined) add('fence-after-milliseconds', `${name} ${m.fenceAfterMs}`);
     add('config-epoch', `${name} ${m.configEpoch}`);
     add('leader-epoch', `${name} ${m.leaderEpoch}`);
     for (const r of m.knownReplicas) add('known-replica', `${name} ${w(r.host)} ${r.port}`);

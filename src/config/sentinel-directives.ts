@@ -146,6 +146,21 @@ export function applySentinelDirective(cfg: SentinelConfig, a: string[], dir: st
         m.masterRebootDownAfterPeriodMs = v;
         return null;
       });
+    // sentinel-ts extensions (redis-sentinel refuses these lines).
+    case 'fence-minority':
+      return perMaster(3, (m) => {
+        const b = yesNo(a[2]!);
+        if (b === null) return 'fence-minority must be yes or no.';
+        m.fenceMinority = b;
+        return null;
+      });
+    case 'fence-after-milliseconds':
+      return perMaster(3, (m) => {
+        const v = atoi(a[2]!);
+        if (v <= 0) return 'negative or zero time parameter.';
+        m.fenceAfterMs = v;
+        return null;
+      });
     case 'rename-command':
       return perMaster(4, (m) => {
         // redis's table of renamings is case-insensitive; the model keys it in upper case.

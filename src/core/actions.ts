@@ -10,7 +10,18 @@ export function isWireError(v: Wire | undefined): v is WireError {
 }
 
 /** What a sent command's reply means to the core; the shell hands it back untouched. */
-export type ReplyKind = 'ping' | 'info' | 'publish' | 'ask' | 'subscribe' | 'slaveof-exec' | 'handover-exec' | 'ignore';
+export type ReplyKind =
+  | 'ping'
+  | 'info'
+  | 'publish'
+  | 'ask'
+  | 'subscribe'
+  | 'slaveof-exec'
+  | 'handover-exec'
+  | 'client-list'
+  | 'fence-pause'
+  | 'peer-view'
+  | 'ignore';
 export interface ReplyTag {
   readonly kind: ReplyKind;
   /** The instance the command was sent to, by its id (see Instance.id). */

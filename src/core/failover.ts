@@ -355,7 +355,7 @@ export function rankCandidates(ctx: CoreContext, m: MasterInstance, now: number)
  * ignored: success is judged from later INFO. The CLIENT KILLs make clients reconnect and
  * ask the sentinels again.
  */
-export function sendSlaveOf(ctx: CoreContext, ri: AnyInstance, target: Addr | null): boolean {
+export function sendSlaveOf(ctx: CoreContext, ri: AnyInstance, target: Addr | null, opts: { unpause?: boolean } = {}): boolean {
   if (ri.link.cc === null || ri.link.disconnected) return false;
   const fx = ctx.fx;
   const m = masterOf(ri);
@@ -366,6 +366,9 @@ export function sendSlaveOf(ctx: CoreContext, ri: AnyInstance, target: Addr | nu
   fx.send(ri, 'cc', 'ignore', [m.cmd('CONFIG'), 'REWRITE']);
   fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'normal']);
   fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'KILL', 'TYPE', 'pubsub']);
+  // A fenced old master: lifted in the same transaction, once it is a replica (a paused replica
+  // would not apply the replication stream).
+  if (opts.unpause) fx.send(ri, 'cc', 'ignore', [m.cmd('CLIENT'), 'UNPAUSE']);
   fx.send(ri, 'cc', 'slaveof-exec', [m.cmd('EXEC')]);
   return true;
 }

@@ -4,7 +4,7 @@
  * in rules/hello.ts; this module applies them to the tables.
  */
 import { parseHello } from './hello-message.js';
-import type { SentinelPeer } from './instance.js';
+import type { MasterInstance, SentinelPeer } from './instance.js';
 import { addPeer, currentMasterAddr, findSentinel, makeAddr, removeSentinelFromMaster, resetMasterAndChangeAddress, updateSentinelAddressInAllMasters } from './registry.js';
 import { clientReconfigScript } from './failover.js';
 import { announcesOtherAddress, classifyUnknownPeer } from './rules/hello.js';
@@ -12,7 +12,7 @@ import type { CoreContext } from './state.js';
 import { adoptEpoch } from './voting.js';
 
 export function processHello(ctx: CoreContext, payload: string, now: number): void {
-  const { s, fx, rules } = ctx;
+  const { s, fx } = ctx;
   const h = parseHello(payload);
   if (!h) return;
   const m = s.masters.get(h.masterName);
@@ -34,24 +34,33 @@ export function processHello(ctx: CoreContext, payload: string, now: number): vo
     fx.persist();
   }
   adoptEpoch(ctx, m, h.currentEpoch);
-  if (rules.isNewerConfig(m.configEpoch, h.masterConfigEpoch)) {
-    m.configEpoch = h.masterConfigEpoch;
+  adoptAnnouncedConfig(ctx, m, si, h.masterIp, h.masterPort, h.masterConfigEpoch, now);
+  si.lastHelloTime = now;
+  si.helloMasterHost = h.masterIp;
+  si.helloMasterPort = h.masterPort;
+  si.helloConfigEpoch = h.masterConfigEpoch;
+}
+
+/**
+ * A peer's view of a master (from its hello, or its SENTINEL MASTER answer while we fence):
+ * a higher config epoch replaces ours, and when it names another address, we switch to it.
+ */
+export function adoptAnnouncedConfig(ctx: CoreContext, m: MasterInstance, si: SentinelPeer, masterIp: string, masterPort: number, configEpoch: number, now: number): void {
+  const { fx, rules } = ctx;
+  if (rules.isNewerConfig(m.configEpoch, configEpoch)) {
+    m.configEpoch = configEpoch;
     // Compare with the address we announce: during our own failover, past the promotion,
     // that is the promoted replica. A newer configuration naming another address must win
     // over our failover, which the switch below ends (redis compares with the old address
     // and can then finish its own failover on an equal epoch with a different master: two
     // sentinel groups stuck on two masters; found by the simulator, seed 139).
     const cur = currentMasterAddr(m);
-    if (announcesOtherAddress(h.masterIp, h.masterPort, cur)) {
+    if (announcesOtherAddress(masterIp, masterPort, cur)) {
       fx.event('warning', '+config-update-from', si);
-      fx.masterEvent('warning', '+switch-master', m, `${m.name} ${fx.announceAddr(cur)} ${cur.port} ${h.masterIp} ${h.masterPort}`);
+      fx.masterEvent('warning', '+switch-master', m, `${m.name} ${fx.announceAddr(cur)} ${cur.port} ${masterIp} ${masterPort}`);
       const oldAddr = { ...cur };
-      resetMasterAndChangeAddress(ctx, m, h.masterIp, h.masterPort, now);
+      resetMasterAndChangeAddress(ctx, m, masterIp, masterPort, now);
       clientReconfigScript(ctx, m, 'observer', oldAddr, m.addr);
     }
   }
-  si.lastHelloTime = now;
-  si.helloMasterHost = h.masterIp;
-  si.helloMasterPort = h.masterPort;
-  si.helloConfigEpoch = h.masterConfigEpoch;
 }

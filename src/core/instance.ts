@@ -1,6 +1,7 @@
 import type { Addr } from './addr.js';
 import { hostPort } from './addr.js';
 import { DEFAULT_SLAVE_PRIORITY } from './timing.js';
+import type { IdleTrack, PeerView } from './rules/fence.js';
 import type { ReconfState } from './rules/reconf.js';
 
 export type InstanceKind = 'master' | 'slave' | 'sentinel';
@@ -119,6 +120,9 @@ export class SentinelPeer extends Instance {
   readonly kind = 'sentinel' as const;
   readonly master: MasterInstance;
   lastHelloTime = 0;
+  /** Its latest view of the master while we fence it (its answer to SENTINEL MASTER), and what the master's client list showed of it. */
+  fenceView: PeerView | null = null;
+  idleAtMaster: IdleTrack | undefined = undefined;
   /** The configuration its last hello announced: master address and config epoch. */
   helloMasterHost = '';
   helloMasterPort = 0;
@@ -136,6 +140,27 @@ export class SentinelPeer extends Instance {
     this.runid = runid;
     this.lastMasterDownReplyTime = now;
   }
+}
+
+/**
+ * Minority fencing of one master entry (core/fence.ts). Kept apart from the failover fields: it
+ * survives the address switch that the majority's failover causes, because the server we paused
+ * must stay paused until it is converted into a replica, then be unpaused.
+ */
+export class FenceRun {
+  /** off: nothing held; checking: on a minority side, reading the master's client list; fenced: paused. */
+  phase: 'off' | 'checking' | 'fenced' = 'off';
+  /** The server we paused (the master's address when the fence began). */
+  addr: Addr | null = null;
+  since = 0;
+  leaseUntil = 0;
+  lastListAt = 0;
+  listPending = false;
+  lastViewAskAt = 0;
+  /** The master refused CLIENT LIST or CLIENT PAUSE: no new attempt before this time. */
+  refusedUntil = 0;
+  /** Fences begun since start (INFO). */
+  total = 0;
 }
 
 export class MasterInstance extends Instance {
@@ -182,6 +207,10 @@ export class MasterInstance extends Instance {
   handoverExecAt = 0;
   /** `master_repl_offset` from its last INFO. */
   replOffset = 0;
+  /** sentinel fence-minority / fence-after-milliseconds (null = down-after-milliseconds). */
+  fenceMinority = false;
+  fenceAfterMs: number | null = null;
+  readonly fence = new FenceRun();
 
   constructor(name: string, addr: Addr, quorum: number, downAfterMs: number, failoverTimeout: number, now: number) {
     super(name, addr, downAfterMs, now);

@@ -10,8 +10,10 @@ import { formatHello } from './hello-message.js';
 import type { AnyInstance, Link } from './instance.js';
 import { masterOf } from './instance.js';
 import { currentMasterAddr } from './registry.js';
+import { heldByFence } from './fence.js';
+import { fenceAfter, peerPingPeriod } from './rules/fence.js';
 import { helloDue } from './rules/hello.js';
-import { classifyPingReply } from './rules/sdown.js';
+import { classifyPingReply, connectTimedOut } from './rules/sdown.js';
 import type { CoreContext } from './state.js';
 import { HELLO_CHANNEL, MAX_PENDING_COMMANDS } from './timing.js';
 
@@ -31,6 +33,11 @@ function authArgs(ctx: CoreContext, ri: AnyInstance): string[] | null {
 export function reconnect(ctx: CoreContext, ri: AnyInstance, now: number): void {
   const { s, fx } = ctx;
   const link = ri.link;
+  for (const which of ['cc', 'pc'] as const) {
+    const conn = which === 'cc' ? link.cc : link.pc;
+    const entry = conn === null ? undefined : fx.conns.get(conn);
+    if (entry && connectTimedOut(entry.established, which === 'cc' ? link.ccConnTime : link.pcConnTime, now)) fx.closeConn(link, which);
+  }
   if (!link.disconnected) return;
   if (ri.addr.port === 0) return;
   if (now - link.lastReconnTime < s.timing.pingPeriod) return;
@@ -94,12 +101,14 @@ export function sendPeriodicCommands(ctx: CoreContext, ri: AnyInstance, now: num
   // A master running a FAILOVER (ours, a peer's or an operator's) is watched every second, so
   // that its end is seen soon (a coordinated failover is refused while one seems to run).
   if (ri === m && m.serverFailoverState !== null && m.serverFailoverState !== 'no-failover') infoPeriod = Math.min(infoPeriod, 1000);
-  const pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
+  let pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
+  // Fencing judges peers by their replies within fence-after: ping them often enough.
+  if (ri.kind === 'sentinel' && m.fenceMinority) pingPeriod = Math.min(pingPeriod, peerPingPeriod(t.pingPeriod, fenceAfter(m.fenceAfterMs, m.downAfterMs)));
   if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) ctx.fx.sendInfo(ri);
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(ctx, ri, now);
-  // No hello to a master we paused: our PUBLISH would wait behind the pause, and every command
-  // after it on this link with it.
-  const paused = ri === m && m.pauseLeaseUntil > now;
+  // No hello to a server we paused (a hand-over or a fence): our PUBLISH would wait behind the
+  // pause, and every command after it on this link with it.
+  const paused = (ri === m && m.pauseLeaseUntil > now) || heldByFence(ri);
   if (!paused && helloDue(ri.lastPubTime, t.publishPeriod, now)) sendHello(ctx, ri);
 }
 

@@ -26,6 +26,8 @@ export function loadMaster(ctx: CoreContext, mc: MasterConfig, now: number): Mas
   m.notificationScript = mc.notificationScript;
   m.clientReconfigScript = mc.clientReconfigScript;
   m.masterRebootDownAfterPeriod = mc.masterRebootDownAfterPeriodMs;
+  m.fenceMinority = mc.fenceMinority;
+  m.fenceAfterMs = mc.fenceAfterMs ?? null;
   for (const [from, to] of mc.renamedCommands) m.renamedCommands.set(from.toUpperCase(), to);
   m.configEpoch = mc.configEpoch;
   m.leaderEpoch = mc.leaderEpoch;

@@ -25,6 +25,7 @@ import { Effects } from './effects.js';
 import { handoverExecReply, rankCandidates, runFailoverSteps, startFailoverIfNeeded, switchToPromotedSlave } from './failover.js';
 import type { FailoverOptions, FailoverPlan } from './manual.js';
 import { planFailover, startManualFailover } from './manual.js';
+import { forgetFence, onClientList, onFencePause, onPeerView, stepFence } from './fence.js';
 import { processHello } from './gossip.js';
 import type { AnyInstance, MasterInstance } from './instance.js';
 import { masterOf } from './instance.js';
@@ -63,7 +64,10 @@ export interface CoreOptions {
 export type MasterOptionChange =
   | { option: 'down-after-milliseconds' | 'failover-timeout' | 'parallel-syncs' | 'quorum' | 'master-reboot-down-after-period'; value: number }
   | { option: 'notification-script' | 'client-reconfig-script' | 'auth-pass' | 'auth-user'; value: string }
-  | { option: 'rename-command'; from: string; to: string };
+  | { option: 'rename-command'; from: string; to: string }
+  /** sentinel-ts only: minority fencing (fence-after null = follow down-after-milliseconds). */
+  | { option: 'fence-minority'; value: boolean }
+  | { option: 'fence-after-milliseconds'; value: number };
 
 /** The global parameters SENTINEL CONFIG GET/SET reach in the core. */
 export type GlobalParam = 'resolve-hostnames' | 'announce-hostnames' | 'announce-ip' | 'announce-port' | 'sentinel-user' | 'sentinel-pass';
@@ -113,6 +117,7 @@ export class SentinelCore {
       for (const r of m.slaves.values()) this.handleInstance(r, now);
       for (const p of m.sentinels.values()) this.handleInstance(p, now);
       if (m.failoverState === 'update_config') switchToPromoted = m;
+      stepFence(this.ctx, m, now);
     }
     // At most one master is switched per timer run, after every instance was handled.
     if (switchToPromoted) switchToPromotedSlave(this.ctx, switchToPromoted, now);
@@ -209,6 +214,18 @@ export class SentinelCore {
           this.actNow(ri, now);
         }
         break;
+      case 'client-list':
+        if (ri.kind === 'master') onClientList(this.ctx, ri, value, now);
+        break;
+      case 'fence-pause':
+        onFencePause(this.ctx, masterOf(ri), value, now);
+        break;
+      case 'peer-view':
+        if (ri.kind === 'sentinel') {
+          onPeerView(this.ctx, ri, value, now);
+          stepFence(this.ctx, ri.master, now);
+        }
+        break;
       case 'slaveof-exec':
         // Look at the server at once instead of waiting for the next periodic INFO.
         if (ri.kind !== 'sentinel' && ri.link.cc !== null) fx.sendInfo(ri);
@@ -270,6 +287,7 @@ export class SentinelCore {
   remove(name: string): void {
     const m = this.master(name);
     this.ctx.fx.event('warning', '-monitor', m);
+    forgetFence(this.ctx, m, 'removed');
     this.s.masters.delete(name);
     releaseInstance(this.ctx, m);
     this.ctx.fx.persist();
@@ -280,6 +298,7 @@ export class SentinelCore {
     let n = 0;
     for (const m of this.s.masters.values()) {
       if (!match(m.name)) continue;
+      forgetFence(this.ctx, m, 'reset');
       resetMaster(this.ctx, m, now, false);
       this.ctx.fx.event('warning', '+reset-master', m);
       n++;
@@ -337,6 +356,12 @@ export class SentinelCore {
         // New credentials: reconnect the master and its replicas with them.
         this.ctx.fx.closeLink(m.link);
         for (const r of m.slaves.values()) this.ctx.fx.closeLink(r.link);
+        break;
+      case 'fence-minority':
+        m.fenceMinority = change.value;
+        break;
+      case 'fence-after-milliseconds':
+        m.fenceAfterMs = change.value;
         break;
       case 'rename-command':
         m.renamedCommands.delete(change.from.toUpperCase());

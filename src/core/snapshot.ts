@@ -11,6 +11,8 @@ import { newMasterConfig } from '../config/model.js';
 import type { Addr } from './addr.js';
 import type { AnyInstance, FailoverState, MasterInstance } from './instance.js';
 import { currentMasterAddr } from './registry.js';
+import { heldByFence } from './fence.js';
+import { fenceAfter } from './rules/fence.js';
 import type { CoreState } from './state.js';
 
 /** A field map: [name, value] pairs in reply order. */
@@ -40,6 +42,7 @@ export function instanceFlags(ri: AnyInstance): string {
   if (ri.kind === 'master' && ri.coordinated) f.push('coordinated_failover');
   if (ri.scriptKillSent) f.push('script_kill_sent');
   if (ri.kind === 'master' && ri.rebooted) f.push('master_reboot');
+  if (heldByFence(ri)) f.push('fenced');
   return f.join(',');
 }
 
@@ -81,6 +84,15 @@ export function instanceFields(s: CoreState, ri: AnyInstance, now: number): Fiel
     );
     if (ri.notificationScript) out.push(['notification-script', ri.notificationScript]);
     if (ri.clientReconfigScript) out.push(['client-reconfig-script', ri.clientReconfigScript]);
+    // sentinel-ts's fencing, shown once configured (the reply stays redis-sentinel's otherwise).
+    if (ri.fenceMinority || ri.fenceAfterMs !== null) {
+      out.push(
+        ['fence-minority', ri.fenceMinority ? 'yes' : 'no'],
+        ['fence-after-milliseconds', String(fenceAfter(ri.fenceAfterMs, ri.downAfterMs))],
+        ['fence-state', ri.fence.phase],
+        ['fences', String(ri.fence.total)],
+      );
+    }
   }
   if (ri.kind === 'slave') {
     out.push(
@@ -119,6 +131,11 @@ export function infoSentinel(core: CoreState, now: number, scripts: { running: n
     `sentinel_scripts_queue_length:${scripts.queued}`,
     `sentinel_simulate_failure_flags:${core.simFailureFlags}`,
   ];
+  // sentinel-ts's fencing: counts shown once any master has it on.
+  const masters = [...core.masters.values()];
+  if (masters.some((m) => m.fenceMinority)) {
+    lines.push(`sentinel_fenced_masters:${masters.filter((m) => m.fence.phase === 'fenced').length}`, `sentinel_fences_total:${masters.reduce((n, m) => n + m.fence.total, 0)}`);
+  }
   let i = 0;
   for (const m of core.masters.values()) {
     lines.push(
@@ -160,6 +177,8 @@ export function exportMasters(s: CoreState): MasterConfig[] {
     if (m.authPass) mc.authPass = m.authPass;
     if (m.authUser) mc.authUser = m.authUser;
     mc.masterRebootDownAfterPeriodMs = m.masterRebootDownAfterPeriod;
+    mc.fenceMinority = m.fenceMinority;
+    if (m.fenceAfterMs !== null) mc.fenceAfterMs = m.fenceAfterMs;
     mc.renamedCommands = [...m.renamedCommands.entries()];
     mc.configEpoch = m.configEpoch;
     mc.leaderEpoch = m.leaderEpoch;

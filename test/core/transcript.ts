@@ -7,12 +7,17 @@
  *
  * Commands (arguments are words; key=value options in any order):
  *   sentinel myid=<letter> [epoch=N]             before anything else: our id (the letter x 40)
- *   monitor <name> <port> quorum=N down-after=MS [failover-timeout=MS] [parallel-syncs=N]
+ *   monitor <name> <port> quorum=N down-after=MS [failover-timeout=MS] [parallel-syncs=N] [fence=yes] [fence-after=MS]
  *   server <port> master | replica-of <port> [offset=N] [priority=N]
  *   peer <port> <letter> [votes=yes|no] [sees-down=yes|no]   a peer sentinel (known from the config)
  *   run <ms>          timer runs every 100 ms; connections open and commands are answered at once
  *   stall <ms>        the clock jumps forward by <ms> before the next timer run (an event-loop stall)
  *   kill <port>       the server or peer stops: its connections drop, new ones are refused
+ *   promote <port>    the server becomes a master (promoted by sentinels we do not see)
+ *   sever <peer-port> a partition between us and that peer only: it still reaches the servers
+ *   peerview <peer-port> master=<port> config-epoch=N   what that peer answers to SENTINEL MASTER
+ * A server's CLIENT LIST shows each peer's command connection: idle 0 while the peer reaches it,
+ * then the whole seconds (of a wall clock starting at 0) since it stopped (kill).
  *   revive <port> [master]   it answers again (a revived server restarts with a new run id)
  *   set <port> offset=N | priority=N
  *   hello <peer-port> epoch=N master=<port> config-epoch=N   a hello from that peer
@@ -51,6 +56,13 @@ interface PeerModel {
   port: number;
   runid: string;
   alive: boolean;
+  /** False while a partition separates it from us only (it still reaches the servers). */
+  reachable: boolean;
+  /** When it stopped reaching the servers (0 = it reaches them). */
+  leftServersAt: number;
+  /** Its answer to SENTINEL MASTER: the master's port and config epoch (0 = the monitored one, epoch 0). */
+  viewPort: number;
+  viewEpoch: number;
   votes: boolean;
   seesDown: boolean;
   leader: string | null;
@@ -108,6 +120,8 @@ export class TranscriptWorld {
         mc.downAfterMs = num(o, 'down-after');
         mc.failoverTimeoutMs = num(o, 'failover-timeout', 180000);
         mc.parallelSyncs = num(o, 'parallel-syncs', 1);
+        mc.fenceMinority = o.get('fence') === 'yes';
+        if (o.has('fence-after')) mc.fenceAfterMs = num(o, 'fence-after');
         this.masters.push(mc);
         break;
       }
@@ -128,7 +142,7 @@ export class TranscriptWorld {
       case 'peer': {
         const port = Number(args[0]);
         const runid = id40(args[1]!);
-        this.peers.set(port, { port, runid, alive: true, votes: o.get('votes') !== 'no', seesDown: o.get('sees-down') !== 'no', leader: null, leaderEpoch: 0 });
+        this.peers.set(port, { port, runid, alive: true, reachable: true, leftServersAt: 0, viewPort: 0, viewEpoch: 0, votes: o.get('votes') !== 'no', seesDown: o.get('sees-down') !== 'no', leader: null, leaderEpoch: 0 });
         for (const m of this.masters) m.knownSentinels.push({ host: '127.0.0.1', port, runid });
         break;
       }
@@ -144,6 +158,24 @@ export class TranscriptWorld {
       case 'revive':
         this.revive(Number(args[0]), args[1] === 'master');
         break;
+      case 'promote': {
+        const s = this.server(Number(args[0]));
+        s.role = 'master';
+        s.masterPort = 0;
+        break;
+      }
+      case 'sever': {
+        const p = this.peer(Number(args[0]));
+        p.reachable = false;
+        this.dropConnections(p.port);
+        break;
+      }
+      case 'peerview': {
+        const p = this.peer(Number(args[0]));
+        p.viewPort = num(o, 'master');
+        p.viewEpoch = num(o, 'config-epoch');
+        break;
+      }
       case 'set': {
         const s = this.server(Number(args[0]));
         s.offset = num(o, 'offset', s.offset);
@@ -225,7 +257,7 @@ export class TranscriptWorld {
 
   private alive(port: number): boolean {
     const e = this.endpoint(port);
-    return e !== undefined && (e.kind === 'server' ? e.s.alive : e.p.alive);
+    return e !== undefined && (e.kind === 'server' ? e.s.alive : e.p.alive && e.p.reachable);
   }
 
   private print(what: string): void {
@@ -247,7 +279,14 @@ export class TranscriptWorld {
     const e = this.endpoint(port);
     if (!e) throw new Error(`nothing on ${port}`);
     if (e.kind === 'server') e.s.alive = false;
-    else e.p.alive = false;
+    else {
+      e.p.alive = false;
+      if (e.p.leftServersAt === 0) e.p.leftServersAt = this.now;
+    }
+    this.dropConnections(port);
+  }
+
+  private dropConnections(port: number): void {
     const core = this.ensureCore();
     for (const [conn, to] of [...this.conns]) {
       if (to !== port) continue;
@@ -262,6 +301,8 @@ export class TranscriptWorld {
     if (!e) throw new Error(`nothing on ${port}`);
     if (e.kind === 'peer') {
       e.p.alive = true;
+      e.p.reachable = true;
+      e.p.leftServersAt = 0;
       return;
     }
     e.s.alive = true;
@@ -368,6 +409,10 @@ export class TranscriptWorld {
     if (e.kind === 'peer') {
       if (cmd !== 'SENTINEL') return 'OK';
       const p = e.p;
+      if ((argv[1] ?? '').toUpperCase() === 'MASTER') {
+        const port = p.viewPort || this.masters[0]!.port;
+        return ['name', argv[2] ?? '', 'ip', '127.0.0.1', 'port', String(port), 'flags', 'master', 'config-epoch', String(p.viewEpoch)];
+      }
       const [, , , , epochText = '0', runid = '*'] = argv;
       const epoch = Number(epochText);
       if (runid !== '*' && p.votes && p.leaderEpoch < epoch) {
@@ -398,8 +443,21 @@ export class TranscriptWorld {
       return 'QUEUED';
     }
     if (cmd === 'EXEC') return ['OK', 'OK', 1, 1];
+    if (cmd === 'CLIENT' && (argv[1] ?? '').toUpperCase() === 'LIST') return this.clientList();
     if (cmd === 'SUBSCRIBE') return ['subscribe', argv[1] ?? '', 1];
     return 'OK';
+  }
+
+  /** The peers' command connections as a server's CLIENT LIST shows them (idle in whole wall-clock seconds). */
+  private clientList(): string {
+    const sec = (t: number): number => Math.floor((t - START) / 1000);
+    const lines: string[] = [];
+    let id = 1;
+    for (const p of this.peers.values()) {
+      const idle = p.leftServersAt === 0 ? 0 : sec(this.now) - sec(p.leftServersAt);
+      lines.push(`id=${id++} addr=127.0.0.1:${40000 + p.port % 1000} name=sentinel-${p.runid.slice(0, 8)}-cmd age=10 idle=${idle} flags=N db=0 cmd=ping`);
+    }
+    return lines.join('\n') + '\n';
   }
 
   private plan(p: FailoverPlan): void {

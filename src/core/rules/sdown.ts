@@ -78,3 +78,14 @@ export function classifyPingReply(text: string): PingReplyClass {
   if (text.startsWith('PONG') || text.startsWith('LOADING') || text.startsWith('MASTERDOWN')) return 'ok';
   return text.startsWith('BUSY') ? 'busy' : 'other';
 }
+
+/**
+ * A connection not open this long after it was started is given up and started again: its SYNs
+ * are being dropped (a partition), and TCP's own retries come 1, 3, 7, 15 s apart, so a healed
+ * network would otherwise be noticed seconds late. (Redis waits for min-link-reconnect-period.)
+ */
+export const CONNECT_TIMEOUT_MS = 1000;
+
+export function connectTimedOut(established: boolean, connTime: number, now: number): boolean {
+  return !established && now - connTime > CONNECT_TIMEOUT_MS;
+}
