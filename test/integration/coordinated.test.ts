@@ -17,6 +17,7 @@ import { PYTHON3 } from '../helpers/paths.js';
 import { startTopology, tsOnly } from '../helpers/sentinels.js';
 import type { Topology } from '../helpers/sentinels.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { setLatency, watchEvents } from '../helpers/events.js';
 import { pairsToMap, redisCli } from '../helpers/wire.js';
 
 const skip = tsOnly('COORDINATED is a sentinel-ts extension (redis-sentinel has none)');
@@ -219,36 +220,13 @@ test('COORDINATED TO an unknown or priority-0 replica, or with a bad option, is 
   assert.equal(await masterPort(ts0.port), m);
 });
 
-/** Events published by a sentinel from now on. */
-async function watch(port: number): Promise<{ events: string[]; stop(): void }> {
-  const sub = new Redis({ port }).on('error', () => {});
-  const events: string[] = [];
-  sub.on('pmessage', (_p: string, ch: string, msg: string) => {
-    if (ch !== '__sentinel__:hello') events.push(`${ch} ${msg}`);
-  });
-  await sub.psubscribe('*');
-  return { events, stop: () => sub.disconnect() };
-}
-
-/** Time for a SET on `port` to be answered (a paused master holds it back). */
-async function setLatency(port: number): Promise<number> {
-  const c = new Redis({ port, maxRetriesPerRequest: 1, commandTimeout: 15000 }).on('error', () => {});
-  try {
-    const t0 = performance.now();
-    await c.set('probe', String(t0));
-    return performance.now() - t0;
-  } finally {
-    c.disconnect();
-  }
-}
-
 test('a target that cannot catch up: the master gives up the hand-over and is unpaused at once, still master', { skip }, async (ctx) => {
   const tp = topo();
   const ts0 = tp.sentinels[0]!;
   const servers = [tp.master, ...tp.replicas];
   const m = await masterPort(ts0.port);
   const target = servers.find((s) => s.port !== m)!;
-  const w = await watch(ts0.port);
+  const w = await watchEvents(ts0.port);
   try {
     target.sigstop();
     // A write the frozen target can never acknowledge.
@@ -277,7 +255,7 @@ test('the leader killed in the middle of the hand-over: no server stays paused p
   const servers = [tp.master, ...tp.replicas];
   // Let the previous test's abort settle: this sentinel must see the master's FAILOVER over.
   await waitFor(async () => asMap(await admin(ts1.port).call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED', 'DRYRUN')).get('would-start') === 1, 20000, 'a coordinated failover to be possible again');
-  const w = await watch(ts1.port);
+  const w = await watchEvents(ts1.port);
   try {
     assert.equal(await admin(ts1.port).call('SENTINEL', 'FAILOVER', 'mymaster', 'COORDINATED'), 'OK');
     await waitFor(() => w.events.find((e) => e.startsWith('+failover-state-wait-promotion')), 15000, 'the hand-over to be sent');

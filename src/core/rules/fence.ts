@@ -104,8 +104,8 @@ export function peerCommandIdle(clientList: string): Map<string, number> {
 export interface IdleTrack {
   /** Last idle seen; Infinity = no such connection. */
   readonly idle: number;
-  /** Since when the idle has been 2 or more without going down (0 = it is not). */
-  readonly highSince: number;
+  /** Since when the idle has been 2 or more without going down (null = it is not). */
+  readonly highSince: number | null;
 }
 
 /**
@@ -116,9 +116,9 @@ export const PEER_GONE_CONFIRM_MS = 300;
 
 export function trackIdle(prev: IdleTrack | undefined, idle: number | undefined, now: number): IdleTrack {
   const v = idle ?? Number.POSITIVE_INFINITY;
-  if (v < 2) return { idle: v, highSince: 0 };
-  const rising = prev !== undefined && prev.highSince > 0 && v >= prev.idle;
-  return { idle: v, highSince: rising ? prev.highSince : now };
+  if (v < 2) return { idle: v, highSince: null };
+  const since = prev !== undefined && prev.highSince !== null && v >= prev.idle ? prev.highSince : now;
+  return { idle: v, highSince: since };
 }
 
 /**
@@ -127,7 +127,7 @@ export function trackIdle(prev: IdleTrack | undefined, idle: number | undefined,
  */
 export function peerGoneFromMaster(t: IdleTrack, now: number): boolean {
   if (t.idle >= 3) return true;
-  return t.idle >= 2 && t.highSince > 0 && now - t.highSince >= PEER_GONE_CONFIRM_MS;
+  return t.idle >= 2 && t.highSince !== null && now - t.highSince >= PEER_GONE_CONFIRM_MS;
 }
 
 /**
