@@ -13,7 +13,7 @@ import type { Addr } from './addr.js';
 import { sameAddr } from './addr.js';
 import { sendSlaveOf } from './failover.js';
 import { adoptAnnouncedConfig } from './gossip.js';
-import type { AnyInstance, MasterInstance, ReplicaInstance, SentinelPeer } from './instance.js';
+import type { MasterInstance, ReplicaInstance, SentinelPeer } from './instance.js';
 import {
   CLIENT_LIST_PERIOD_MS,
   FENCE_LEASE_MS,
@@ -65,13 +65,6 @@ function fencedServer(m: MasterInstance): MasterInstance | ReplicaInstance | und
   if (sameAddr(m.addr, a)) return m;
   for (const r of m.slaves.values()) if (sameAddr(r.addr, a)) return r;
   return undefined;
-}
-
-/** Whether `ri` is a server we hold paused (no hello PUBLISH to it: it would block our link). */
-export function heldByFence(ri: AnyInstance): boolean {
-  if (ri.kind === 'sentinel') return false;
-  const m = ri.kind === 'master' ? ri : ri.master;
-  return m.fence.phase === 'fenced' && m.fence.addr !== null && sameAddr(ri.addr, m.fence.addr);
 }
 
 function fenceLabel(m: MasterInstance, a: Addr, ctx: CoreContext): string {

@@ -1,5 +1,5 @@
 import type { Addr } from './addr.js';
-import { hostPort } from './addr.js';
+import { hostPort, sameAddr } from './addr.js';
 import { DEFAULT_SLAVE_PRIORITY } from './timing.js';
 import type { IdleTrack, PeerView } from './rules/fence.js';
 import type { ReconfState } from './rules/reconf.js';
@@ -246,4 +246,11 @@ export type AnyInstance = MasterInstance | ReplicaInstance | SentinelPeer;
 /** The master an instance belongs to (itself for a master). */
 export function masterOf(ri: AnyInstance): MasterInstance {
   return ri.kind === 'master' ? ri : ri.master;
+}
+
+/** Whether `ri` is a server we hold paused with a fence (core/fence.ts): no hello PUBLISH to it, it would block our link. */
+export function heldByFence(ri: AnyInstance): boolean {
+  if (ri.kind === 'sentinel') return false;
+  const m = masterOf(ri);
+  return m.fence.phase === 'fenced' && m.fence.addr !== null && sameAddr(ri.addr, m.fence.addr);
 }

@@ -10,8 +10,8 @@ import type { KnownReplica, KnownSentinel, MasterConfig, SentinelGlobals } from 
 import { newMasterConfig } from '../config/model.js';
 import type { Addr } from './addr.js';
 import type { AnyInstance, FailoverState, MasterInstance } from './instance.js';
+import { heldByFence } from './instance.js';
 import { currentMasterAddr } from './registry.js';
-import { heldByFence } from './fence.js';
 import { fenceAfter } from './rules/fence.js';
 import type { CoreState } from './state.js';
 
