@@ -31,6 +31,7 @@ export class Checkers {
   private readonly amnesiac = new Set<string>();
   elections = 0;
   failovers = 0;
+  fences = 0;
 
   constructor(
     private readonly now: () => number,
@@ -77,6 +78,9 @@ export class Checkers {
         }
         break;
       }
+      case '+fence':
+        this.fences++;
+        break;
       case '+selected-slave': {
         const port = a.message.split(' ')[3];
         const server = this.servers.get(`127.0.0.1:${port}`);
@@ -131,6 +135,9 @@ export class Checkers {
     const masters = servers.filter((s) => s.role === 'master');
     if (masters.length !== 1) return { ok: false, why: `${masters.length} servers are masters (${masters.map((m) => m.addr).join(' ')})` };
     const master = masters[0]!;
+    // A fence is a lease: once the network is whole, nothing may stay paused.
+    const paused = servers.filter((s) => s.paused());
+    if (paused.length > 0) return { ok: false, why: `${paused.map((s) => s.addr).join(' ')} still paused` };
     for (const s of servers) {
       if (s === master) continue;
       if (s.masterAddr !== master.addr || !s.linkUp) return { ok: false, why: `${s.addr} follows ${s.masterAddr} (link ${s.linkUp ? 'up' : 'down'}), not ${master.addr}` };

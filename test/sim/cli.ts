@@ -50,13 +50,14 @@ interface Summary {
   faults: number;
   elections: number;
   failovers: number;
+  fences: number;
 }
 
 function runRange(seeds: number[], mutant: Mutant | undefined): Summary[] {
   const mutants = new Set<Mutant>(mutant ? [mutant] : []);
   return seeds.map((seed) => {
     const r = runSchedule({ seed, mutants });
-    return { seed, violations: r.violations, virtualMs: r.virtualMs, faults: r.faults, elections: r.elections, failovers: r.failovers };
+    return { seed, violations: r.violations, virtualMs: r.virtualMs, faults: r.faults, elections: r.elections, failovers: r.failovers, fences: r.fences };
   });
 }
 
@@ -116,6 +117,7 @@ async function main(argv: string[]): Promise<void> {
   const faults = results.reduce((a, r) => a + r.faults, 0);
   const elections = results.reduce((a, r) => a + r.elections, 0);
   const failovers = results.reduce((a, r) => a + r.failovers, 0);
+  const fences = results.reduce((a, r) => a + r.fences, 0);
   for (const f of failing.slice(0, 3)) {
     const replay = runSchedule({ seed: f.seed, mutants: new Set(args.mutant ? [args.mutant] : []), trace: true });
     process.stdout.write(`\nseed ${f.seed}: ${f.violations.map((v) => `${v.rule} at ${(v.time / 1000).toFixed(3)} s: ${v.detail}`).join('; ')}\n`);
@@ -125,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
   const rules = new Map<string, number>();
   for (const f of failing) for (const v of f.violations) rules.set(v.rule, (rules.get(v.rule) ?? 0) + 1);
   process.stdout.write(
-    `\nvirtual time ${(virtualS / 3600).toFixed(1)} h, ${faults} faults injected, ${elections} elections, ${failovers} failovers, ` +
+    `\nvirtual time ${(virtualS / 3600).toFixed(1)} h, ${faults} faults injected, ${elections} elections, ${failovers} failovers, ${fences} fences, ` +
       `wall ${((Date.now() - started) / 1000).toFixed(1)} s${rules.size ? `; violated: ${[...rules].map(([r, n]) => `${r} x${n}`).join(', ')}` : ''}\n`,
   );
   const violations = failing.reduce((a, r) => a + r.violations.length, 0);

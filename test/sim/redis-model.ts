@@ -27,8 +27,12 @@ export class RedisModel implements Listener {
   writesPaused = false;
   linkUp = false;
   linkDownSince = 0;
+  /** CLIENT PAUSE ... WRITE until this time (virtual ms; 0 = none): writes stop, PUBLISH blocks its connection. */
+  pausedUntil = 0;
   private readonly subscribers = new Set<SimConn>();
   private readonly conns = new Set<SimConn>();
+  /** Per connection: CLIENT SETNAME, when it last sent a command, and requests held behind a paused PUBLISH. */
+  private readonly clientInfo = new Map<SimConn, { name: string; lastCmdAt: number; held: string[][] }>();
   restarts = 0;
 
   constructor(
@@ -56,45 +60,78 @@ export class RedisModel implements Listener {
   accept(conn: SimConn): Endpoint | null {
     if (!this.alive) return null;
     this.conns.add(conn);
+    const ci = { name: '', lastCmdAt: this.world.clock.now, held: [] as string[][] };
+    this.clientInfo.set(conn, ci);
     let multi: string[][] | null = null;
+    const handle = (argv: string[]): void => {
+      const cmd = (argv[0] ?? '').toUpperCase();
+      // A PUBLISH to a paused server waits for the pause to end, and every later request on
+      // its connection behind it (Redis blocks the client).
+      if (ci.held.length > 0 || (cmd === 'PUBLISH' && this.paused())) {
+        ci.held.push(argv);
+        return;
+      }
+      if (multi !== null && cmd !== 'EXEC') {
+        multi.push(argv);
+        conn.send(this.addr, 'QUEUED');
+        return;
+      }
+      if (cmd === 'MULTI') {
+        multi = [];
+        conn.send(this.addr, 'OK');
+        return;
+      }
+      if (cmd === 'EXEC') {
+        const queued = multi ?? [];
+        multi = null;
+        const results = queued.map((q) => this.execute(q, conn));
+        conn.send(this.addr, results);
+        // CLIENT KILL in the transaction drops the sentinel's own connection too (it is a normal client).
+        if (queued.some((q) => (q[0] ?? '').toUpperCase() === 'CLIENT' && (q[1] ?? '').toUpperCase() === 'KILL')) {
+          this.killClients(conn);
+        }
+        return;
+      }
+      if (cmd === 'SUBSCRIBE') {
+        this.subscribers.add(conn);
+        conn.send(this.addr, ['subscribe', argv[1] ?? '', 1]);
+        return;
+      }
+      conn.send(this.addr, this.execute(argv, conn));
+    };
+    this.release.set(conn, () => {
+      const held = ci.held;
+      ci.held = [];
+      for (const argv of held) handle(argv);
+    });
     return {
       deliver: (data) => {
-        const argv = (data as Request).argv;
         if (!this.alive) return;
-        const cmd = (argv[0] ?? '').toUpperCase();
-        if (multi !== null && cmd !== 'EXEC') {
-          multi.push(argv);
-          conn.send(this.addr, 'QUEUED');
-          return;
-        }
-        if (cmd === 'MULTI') {
-          multi = [];
-          conn.send(this.addr, 'OK');
-          return;
-        }
-        if (cmd === 'EXEC') {
-          const queued = multi ?? [];
-          multi = null;
-          const results = queued.map((q) => this.execute(q, conn));
-          conn.send(this.addr, results);
-          // CLIENT KILL in the transaction drops the sentinel's own connection too (it is a normal client).
-          if (queued.some((q) => (q[0] ?? '').toUpperCase() === 'CLIENT' && (q[1] ?? '').toUpperCase() === 'KILL')) {
-            this.killClients(conn);
-          }
-          return;
-        }
-        if (cmd === 'SUBSCRIBE') {
-          this.subscribers.add(conn);
-          conn.send(this.addr, ['subscribe', argv[1] ?? '', 1]);
-          return;
-        }
-        conn.send(this.addr, this.execute(argv, conn));
+        ci.lastCmdAt = this.world.clock.now;
+        handle((data as Request).argv);
       },
       closed: () => {
         this.conns.delete(conn);
         this.subscribers.delete(conn);
+        this.clientInfo.delete(conn);
+        this.release.delete(conn);
       },
     };
+  }
+
+  /** Per connection: runs the requests held behind a paused PUBLISH. */
+  private readonly release = new Map<SimConn, () => void>();
+
+  paused(): boolean {
+    return this.world.clock.now < this.pausedUntil;
+  }
+
+  /** CLIENT LIST TYPE normal: name and idle (whole seconds of a wall clock) of every connection. */
+  private clientList(): string {
+    const sec = (t: number): number => Math.floor(t / 1000);
+    const now = this.world.clock.now;
+    let id = 0;
+    return [...this.clientInfo.values()].map((c) => `id=${++id} name=${c.name} age=1 idle=${sec(now) - sec(c.lastCmdAt)} flags=N\n`).join('');
   }
 
   private execute(argv: string[], from: SimConn): Wire {
@@ -102,8 +139,16 @@ export class RedisModel implements Listener {
     switch (cmd) {
       case 'PING':
         return 'PONG';
+      case 'CLIENT': {
+        const sub = (argv[1] ?? '').toUpperCase();
+        const ci = this.clientInfo.get(from);
+        if (sub === 'SETNAME' && ci) ci.name = argv[2] ?? '';
+        if (sub === 'LIST') return this.clientList();
+        if (sub === 'PAUSE') this.pausedUntil = Math.max(this.pausedUntil, this.world.clock.now + Number(argv[2]));
+        if (sub === 'UNPAUSE') this.unpause();
+        return 'OK';
+      }
       case 'AUTH':
-      case 'CLIENT':
       case 'CONFIG':
         if (cmd === 'CONFIG' && (argv[1] ?? '').toUpperCase() === 'REWRITE') this.persistedMasterAddr = this.masterAddr;
         return 'OK';
@@ -175,9 +220,18 @@ export class RedisModel implements Listener {
     return lines.join('\r\n') + '\r\n';
   }
 
+  private unpause(): void {
+    this.pausedUntil = 0;
+    for (const r of [...this.release.values()]) r();
+  }
+
   /** Replication progress, run every 100 ms of virtual time. */
   replicate(): void {
     if (!this.alive) return;
+    // A pause that ended lets the blocked connections go on.
+    if (this.pausedUntil !== 0 && !this.paused()) this.unpause();
+    // A paused server takes no writes; a paused replica does not apply the stream either.
+    if (this.paused()) return;
     if (this.role === 'master') {
       if (!this.writesPaused) this.offset += Math.floor(this.world.rng() * 100);
       return;
@@ -191,8 +245,8 @@ export class RedisModel implements Listener {
       !this.world.net.faults.blocked.has(`${m.addr}>${this.addr}`);
     if (reachable) {
       if (!this.linkUp) this.linkUp = true;
-      // Replicas lag a little behind, by a random amount.
-      this.offset = Math.max(this.offset, m.offset - Math.floor(this.world.rng() * 200));
+      // Replicas lag a little behind, by a random amount; with no new writes they catch up.
+      this.offset = m.writesPaused ? Math.max(this.offset, m.offset) : Math.max(this.offset, m.offset - Math.floor(this.world.rng() * 200));
     } else if (this.linkUp) {
       this.linkUp = false;
       this.linkDownSince = this.world.clock.now;
@@ -202,6 +256,7 @@ export class RedisModel implements Listener {
   crash(): void {
     if (!this.alive) return;
     this.alive = false;
+    this.pausedUntil = 0;
     for (const c of this.conns) c.reset('server crashed');
     this.conns.clear();
     this.subscribers.clear();

@@ -32,6 +32,8 @@ export interface RunResult {
   faults: number;
   elections: number;
   failovers: number;
+  /** +fence events (minority fencing, on in half the runs). */
+  fences: number;
   /** With dryRunProbe: the replica the plan named and the one the failover selected. */
   dryRun?: { planned: string | null; selected: string | null };
 }
@@ -56,6 +58,11 @@ export function runSchedule(opts: RunOptions): RunResult {
   const nReplicas = 2 + Math.floor(rng() * 2);
   const downAfter = 1000 + Math.floor(rng() * 2000);
   const failoverTimeout = 3000 + Math.floor(rng() * 5000);
+  // Minority fencing on half the runs, drawn from a generator of its own so that every other
+  // draw (and so every schedule without fencing) stays what it was for a given seed.
+  const fenceRng = mulberry32(opts.seed ^ 0x5eed);
+  const fencing = fenceRng() < 0.5;
+  const fenceAfter = 300 + Math.floor(fenceRng() * downAfter);
   const master = new RedisModel(6379, world, null);
   servers.set(master.addr, master);
   for (let i = 0; i < nReplicas; i++) {
@@ -66,12 +73,16 @@ export function runSchedule(opts: RunOptions): RunResult {
     const mc = newMasterConfig(MASTER, '127.0.0.1', master.port, quorum);
     mc.downAfterMs = downAfter;
     mc.failoverTimeoutMs = failoverTimeout;
+    if (fencing) {
+      mc.fenceMinority = true;
+      mc.fenceAfterMs = fenceAfter;
+    }
     return {
       globals: { currentEpoch: 0, announcePort: 0, denyScriptsReconfig: true, resolveHostnames: false, announceHostnames: false },
       masters: [mc],
     };
   };
-  note('world', `${nSentinels} sentinels quorum ${quorum}, ${nReplicas} replicas (priorities ${[...servers.values()].slice(1).map((s) => s.priority).join(',')}), down-after ${downAfter}, failover-timeout ${failoverTimeout}`);
+  note('world', `${nSentinels} sentinels quorum ${quorum}, ${nReplicas} replicas (priorities ${[...servers.values()].slice(1).map((s) => s.priority).join(',')}), down-after ${downAfter}, failover-timeout ${failoverTimeout}${fencing ? `, fencing after ${fenceAfter}` : ''}`);
 
   let checkers: Checkers;
   const hosts: SentinelHost[] = [];
@@ -230,7 +241,9 @@ export function runSchedule(opts: RunOptions): RunResult {
   /** The dry-run property: in a quiet world, the failover selects the replica the plan named. */
   const probeDryRun = (): NonNullable<RunResult['dryRun']> => {
     for (const s of servers.values()) s.writesPaused = true;
-    clock.runUntil(clock.now + 3000, check);
+    // Quiet until every sentinel's cached INFO shows the replicas caught up: the plan reads the
+    // cache, the selection asks afresh.
+    clock.runUntil(clock.now + 11_000, check);
     const h = pick(hosts.filter((x) => x.alive && x.core));
     const core = h?.core;
     if (!h || !core) return { planned: null, selected: null };
@@ -289,5 +302,6 @@ export function runSchedule(opts: RunOptions): RunResult {
     faults: faults + net.faultCount,
     elections: checkers.elections,
     failovers: checkers.failovers,
+    fences: checkers.fences,
   };
 }
