@@ -182,6 +182,9 @@ function holdFence(ctx: CoreContext, m: MasterInstance, now: number): void {
   if (ri.roleReported === 'slave' && ri.infoRefresh > f.since) return endFence(ctx, m, 'demoted to replica', true);
   if (ri === m) {
     if (m.failoverState !== 'none') return endFence(ctx, m, 'failover started', true);
+    // A peer's coordinated hand-over (FAILOVER TO) reached the master after all: stop renewing
+    // and let the lease lapse; unpausing now would also lift the hand-over's own CLIENT PAUSE.
+    if (m.serverFailoverState !== null && m.serverFailoverState !== 'no-failover') return endFence(ctx, m, `server FAILOVER running (${m.serverFailoverState})`, false);
     const { reachable, known } = sentinelReach(m, now);
     if (!inMinority(reachable, known)) {
       const views = [...m.sentinels.values()].flatMap((p) => (p.fenceView ? [p.fenceView] : []));
