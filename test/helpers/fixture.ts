@@ -1,13 +1,13 @@
 /**
- * A test file's shared topology: real servers started before its tests (1 master, 2 replicas,
- * 3 sentinels, down-after 1000 ms, settled: every sentinel sees both replicas and both peers)
- * and stopped after them, with ioredis clients that are closed on the way out.
+ * A test file's shared topology: real servers started before its tests (by default 1 master,
+ * 2 replicas, 3 sentinels, down-after 1000 ms; settled: every sentinel sees both replicas and
+ * both peers) and stopped after them, with ioredis clients that are closed on the way out.
  */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startTopology } from './sentinels.js';
-import type { Topology } from './sentinels.js';
+import type { Topology, TopologyOptions } from './sentinels.js';
 import { waitFor } from './wait.js';
 import { redisCli } from './wire.js';
 
@@ -18,11 +18,13 @@ export interface TopologyFixture {
   client(port: number): Redis;
 }
 
-export function useSettledTopology(): TopologyFixture {
+/** `skip`: the file's tests are skipped (the reason is theirs to print): nothing is started. */
+export function useSettledTopology(opts: TopologyOptions & { skip?: string | false } = {}): TopologyFixture {
   let t: Topology | undefined;
   const clients: Redis[] = [];
   before(async () => {
-    t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000 });
+    if (opts.skip) return;
+    t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 10000, ...opts });
     for (const s of t.sentinels) {
       const want = `status=ok,address=127.0.0.1:${t.master.port},slaves=2,sentinels=3`;
       await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes(want), 15000, `${want} on sentinel ${s.port}`);

@@ -6,43 +6,17 @@
  * master's side. The partition tests in network namespaces (test/partition/) cover real network
  * cuts; these cover the configuration surface, the real CLIENT PAUSE and its lease.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { setLatency, watchEvents } from '../helpers/events.js';
-import { startTopology, tsOnly } from '../helpers/sentinels.js';
-import type { Topology } from '../helpers/sentinels.js';
+import { useSettledTopology } from '../helpers/fixture.js';
+import { tsOnly } from '../helpers/sentinels.js';
 import { waitFor } from '../helpers/wait.js';
 import { pairsToMap, redisCli } from '../helpers/wire.js';
 
 const skip = tsOnly('fence-minority is a sentinel-ts extension');
-let t: Topology | undefined;
-const open: Redis[] = [];
-
-before(async () => {
-  if (skip) return;
-  // down-after well above the freezes below: the peers must not fail the master over meanwhile.
-  t = await startTopology({ replicas: 2, sentinels: 3, impls: ['ts', 'ts', 'redis'], downAfterMs: 8000, failoverTimeoutMs: 10000 });
-  for (const s of t.sentinels) {
-    await waitFor(async () => (await redisCli(s.port, 'info', 'sentinel')).includes('slaves=2,sentinels=3'), 20000, `topology on ${s.port}`);
-  }
-});
-
-after(async () => {
-  for (const c of open) c.disconnect();
-  await t?.stopAll();
-});
-
-function topo(): Topology {
-  assert.ok(t, 'the topology started');
-  return t;
-}
-
-function admin(port: number): Redis {
-  const c = new Redis({ port, maxRetriesPerRequest: 1 }).on('error', () => {});
-  open.push(c);
-  return c;
-}
+// down-after well above the freezes below: the peers must not fail the master over meanwhile.
+const { topo, client: admin } = useSettledTopology({ skip, impls: ['ts', 'ts', 'redis'], downAfterMs: 8000 });
 
 const masterFields = async (port: number): Promise<Map<string, unknown>> => pairsToMap(await admin(port).call('SENTINEL', 'MASTER', 'mymaster'));
 
