@@ -24,6 +24,15 @@ import type { ClusterOptions, ServerHost } from './cluster.js';
 import { dualMasterMs, longestGap, lostWrites } from './measure.js';
 import type { RoleSample, SentinelEvent, WriterProcess } from './remote.js';
 
+/**
+ * The sentinel config lines that turn minority fencing on (only sentinel-ts accepts them; until
+ * it does, a sentinel started with them refuses its config).
+ */
+export const FENCING_LINES = (masterName = 'mymaster', afterMs = 1000): string[] => [`sentinel fence-minority ${masterName} yes`, `sentinel fence-after-milliseconds ${masterName} ${afterMs}`];
+
+/** The redis-server lines that make a master refuse writes once it has no replica acknowledging within 10 s. */
+export const MIN_REPLICAS_LINES = ['min-replicas-to-write 1', 'min-replicas-max-lag 10'];
+
 export type ScenarioKind = 'isolateMaster' | 'sentinelOnlyPartition' | 'killFencingSentinel' | 'killMaster';
 
 export interface ScenarioOptions extends ClusterOptions {
