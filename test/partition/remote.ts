@@ -82,18 +82,27 @@ export class HostAgent {
     }
   }
 
-  private request(req: Record<string, unknown>): Promise<unknown> {
+  /** Sends a request; the agent applies its own timeouts, `timeoutMs` here only guards against a stuck agent. */
+  private request(req: Record<string, unknown>, timeoutMs = 10000): Promise<unknown> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.reject(new Error(`agent of ${this.host} is not running`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`agent of ${this.host} did not answer ${JSON.stringify(req)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const settle = <T>(f: (v: T) => void) => (v: T): void => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       this.child.stdin!.write(JSON.stringify({ ...req, id }) + '\n');
     });
   }
 
   /** A command to the server on `port` of this host; rejects on an error reply or after `timeoutMs`. */
   call(port: number, args: string[], timeoutMs = 2000): Promise<unknown> {
-    return this.request({ op: 'call', port, args, timeoutMs });
+    return this.request({ op: 'call', port, args, timeoutMs }, timeoutMs + 5000);
   }
 
   /** Records every event the sentinel on `port` publishes (psubscribe *), into `events`. */
