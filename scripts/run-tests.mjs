@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests (dist/test/**/*.test.js) with node's built-in runner.
 // Usage: node scripts/run-tests.mjs [unit|integration|<substring>...]
-// "unit" = everything outside test/integration; "integration" = only test/integration.
+// "unit" = everything outside test/integration and test/partition; "integration" = those two
+// (real processes; test/partition also needs root and skips without it).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,7 @@ function walk(dir) {
 
 const filters = process.argv.slice(2);
 let files = walk(testRoot).sort();
-const isIntegration = (f) => relative(testRoot, f).split(sep)[0] === 'integration';
+const isIntegration = (f) => ['integration', 'partition'].includes(relative(testRoot, f).split(sep)[0]);
 for (const f of filters) {
   if (f === 'unit') files = files.filter((x) => !isIntegration(x));
   else if (f === 'integration') files = files.filter(isIntegration);

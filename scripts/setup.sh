@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine (a fresh one included) for sentinel-ts, run from anywhere:
-#   1. Debian's redis packages, only those missing: redis-server and redis-sentinel (the real
+#   1. Debian's packages, only those missing: redis-server and redis-sentinel (the real
 #      servers the tests, the playground and the benchmarks start), redis-tools (redis-cli) and
-#      python3-redis (redis-py for Debian's /usr/bin/python3); Node.js >= 20 from Debian too if
+#      python3-redis (redis-py for Debian's /usr/bin/python3); nftables and iproute2 (`nft`, `ip`:
+#      the partition tests and bench:partition build networks of namespaces and cut them with
+#      nftables rules; they need root and skip without it); Node.js >= 20 from Debian too if
 #      there is none and the release has it (Debian 13 does; on Debian 12 install it first, e.g.
 #      from NodeSource);
 #   2. stops the services those packages start on 6379 and 26379 and keeps them from starting
@@ -62,7 +64,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "this script is for Debian (dpkg an
 
 # 1. Packages.
 missing=()
-for p in redis-server redis-tools redis-sentinel python3-redis; do
+for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2; do
   installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -36,6 +36,22 @@ export interface Managed {
 export const isGone = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
 
 /**
+ * Where a server process runs and is reached. Tests run them here, bound to 127.0.0.1
+ * (`LOCAL`); the partition tests run them inside network namespaces (test/helpers/netns.ts),
+ * where this process cannot connect to them and has to ask a process in there.
+ */
+export interface Placement {
+  /** The address the server binds, and the one clients use. */
+  readonly host: string;
+  /** The command line that runs `cmd args` there. */
+  command(cmd: string, args: string[]): [string, string[]];
+  /** True once a server there answers PING on `port`. */
+  ping(port: number): Promise<boolean>;
+}
+
+export const LOCAL: Placement = { host: '127.0.0.1', command: (cmd, args) => [cmd, args], ping: pingOk };
+
+/**
  * The Managed handle of a process that `launch` (re)starts and `current` returns: the same
  * controls for redis-server and sentinels. Callers add their own fields to it.
  */
@@ -98,16 +114,16 @@ export function readIfExists(file: string): string {
 }
 
 /**
- * Waits until the server on `port` answers PING. Fails at once, with its output, if the process
- * exits first; otherwise after `timeoutMs`.
+ * Waits until the server on `port` answers PING (asked with `ping`: on 127.0.0.1 by default).
+ * Fails at once, with its output, if the process exits first; otherwise after `timeoutMs`.
  */
-export async function awaitReady(child: ChildProcess, port: number, timeoutMs: number, describe: () => string): Promise<void> {
+export async function awaitReady(child: ChildProcess, port: number, timeoutMs: number, describe: () => string, ping: (port: number) => Promise<boolean> = pingOk): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (isGone(child) || child.pid === undefined) {
       throw new Error(`${describe()} exited before answering PING on ${port} (exit code ${child.exitCode}, signal ${child.signalCode})`);
     }
-    if (await pingOk(port)) return;
+    if (await ping(port)) return;
     if (Date.now() - started >= timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()} to answer PING on ${port}`);
     await sleep(25);
   }

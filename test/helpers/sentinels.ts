@@ -9,8 +9,8 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { awaitReady, managedHandle, readIfExists, tail, terminate } from './managed.js';
-import type { Managed } from './managed.js';
+import { LOCAL, awaitReady, managedHandle, readIfExists, tail, terminate } from './managed.js';
+import type { Managed, Placement } from './managed.js';
 import { REDIS_SENTINEL, SENTINEL_TS } from './paths.js';
 import { removeTempDir, spawnTracked, tempDir } from './pids.js';
 import { freePort } from './ports.js';
@@ -67,10 +67,12 @@ export interface StartSentinelOptions {
   /** Default true: wait until it answers PING. */
   waitReady?: boolean;
   readyTimeoutMs?: number;
+  /** Where it runs and what it binds: by default here, on 127.0.0.1. */
+  place?: Placement;
 }
 
 /**
- * Writes `<fresh temp dir>/sentinel.conf` (port, bind 127.0.0.1, dir, `logfile log.txt`, then
+ * Writes `<fresh temp dir>/sentinel.conf` (port, bind 127.0.0.1 or `place`'s address, dir, `logfile log.txt`, then
  * `lines`), starts the sentinel on it with stdout and stderr captured, and waits for PING.
  */
 export async function startSentinel(opts: StartSentinelOptions): Promise<SentinelProcess> {
@@ -78,7 +80,7 @@ export async function startSentinel(opts: StartSentinelOptions): Promise<Sentine
   const port = opts.port ?? (await freePort());
   const dir = tempDir('sentinel-');
   const confPath = path.join(dir, 'sentinel.conf');
-  fs.writeFileSync(confPath, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'logfile log.txt', ...opts.lines, ''].join('\n'));
+  fs.writeFileSync(confPath, [`port ${port}`, `bind ${(opts.place ?? LOCAL).host}`, `dir ${dir}`, 'logfile log.txt', ...opts.lines, ''].join('\n'));
   return launchSentinel(impl, port, dir, confPath, opts);
 }
 
@@ -87,13 +89,14 @@ async function launchSentinel(impl: SentinelImpl, port: number, dir: string, con
   let child!: ChildProcess;
   let out = '';
   let err = '';
+  const place = opts.place ?? LOCAL;
   const launch = async (): Promise<void> => {
-    child = spawnTracked(sentinelBinary(impl), [confPath, ...(opts.extraArgs ?? [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawnTracked(...place.command(sentinelBinary(impl), [confPath, ...(opts.extraArgs ?? [])]), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     if (opts.waitReady === false) return;
     try {
-      await awaitReady(child, port, opts.readyTimeoutMs ?? 10000, () => `${impl} sentinel (${confPath})`);
+      await awaitReady(child, port, opts.readyTimeoutMs ?? 10000, () => `${impl} sentinel (${confPath})`, place.ping);
     } catch (e) {
       await terminate(child, 'SIGKILL', 0);
       throw new Error(`${(e as Error).message}\n--- stderr ---\n${tail(err)}\n--- stdout ---\n${tail(out)}\n--- log.txt ---\n${tail(readIfExists(logFile))}`);
