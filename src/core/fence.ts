@@ -35,15 +35,19 @@ import { masterLooksSane } from './rules/reconf.js';
 import type { CoreContext } from './state.js';
 import { adoptEpoch } from './voting.js';
 
-/** Sentinels that answered within fence-after (us included), and all we know of. */
-function sentinelReach(m: MasterInstance, now: number): { reachable: number; known: number } {
-  const window = fenceAfter(m.fenceAfterMs, m.downAfterMs);
+/** Sentinels that answered within `window` (default fence-after; us included), and all we know of. */
+function sentinelReach(m: MasterInstance, now: number, window = fenceAfter(m.fenceAfterMs, m.downAfterMs)): { reachable: number; known: number } {
   const last = [...m.sentinels.values()].map((p) => p.link.lastAvailTime);
   return { reachable: reachableSentinels(last, window, now), known: m.sentinels.size + 1 };
 }
 
-/** Whether this master should be fenced now as far as our own view goes (before the cross-check). */
-function mayNeedFence(ctx: CoreContext, m: MasterInstance, now: number): boolean {
+/**
+ * Whether this master should be fenced now as far as our own view goes (before the cross-check).
+ * `early`: the peers have been silent for half of fence-after only: time to start reading the
+ * master's client list, so that the cross-check has seen the peers' idle times grow by the time
+ * the silence is long enough to fence (it cannot be rushed: idle counts whole seconds).
+ */
+function mayNeedFence(ctx: CoreContext, m: MasterInstance, now: number, early = false): boolean {
   const link = m.link;
   const blocker = fenceBlocker({
     enabled: m.fenceMinority,
@@ -54,7 +58,8 @@ function mayNeedFence(ctx: CoreContext, m: MasterInstance, now: number): boolean
     replicas: m.slaves.size,
   });
   if (blocker !== null || now < m.fence.refusedUntil) return false;
-  const { reachable, known } = sentinelReach(m, now);
+  const after = fenceAfter(m.fenceAfterMs, m.downAfterMs);
+  const { reachable, known } = sentinelReach(m, now, early ? Math.ceil(after / 2) : after);
   return inMinority(reachable, known);
 }
 
@@ -100,7 +105,7 @@ export function stepFence(ctx: CoreContext, m: MasterInstance, now: number): voi
     holdFence(ctx, m, now);
     return;
   }
-  if (!mayNeedFence(ctx, m, now)) {
+  if (!mayNeedFence(ctx, m, now, true)) {
     if (f.phase === 'checking') {
       f.phase = 'off';
       for (const p of m.sentinels.values()) p.idleAtMaster = undefined;
@@ -110,8 +115,9 @@ export function stepFence(ctx: CoreContext, m: MasterInstance, now: number): voi
   if (f.phase === 'off') {
     f.phase = 'checking';
     f.since = now;
-    const { reachable, known } = sentinelReach(m, now);
-    ctx.fx.log('notice', `Fencing check for ${m.name}: ${reachable} of ${known} sentinels answered within ${fenceAfter(m.fenceAfterMs, m.downAfterMs)} ms; reading who still reaches the master`);
+    const window = Math.ceil(fenceAfter(m.fenceAfterMs, m.downAfterMs) / 2);
+    const { reachable, known } = sentinelReach(m, now, window);
+    ctx.fx.log('notice', `Fencing check for ${m.name}: ${reachable} of ${known} sentinels answered within ${window} ms; reading who still reaches the master`);
   }
   // One CLIENT LIST at a time; a lost one (link dropped) is given up after a while.
   if (now - f.lastListAt >= CLIENT_LIST_PERIOD_MS && (f.listPending === false || now - f.lastListAt > 2000)) {
@@ -134,13 +140,14 @@ export function onClientList(ctx: CoreContext, m: MasterInstance, value: Wire, n
     f.phase = 'off';
     return;
   }
-  if (!mayNeedFence(ctx, m, now)) return;
   const idle = peerCommandIdle(value);
   let live = 0;
   for (const p of m.sentinels.values()) {
     p.idleAtMaster = trackIdle(p.idleAtMaster, idle.get((p.runid ?? '').slice(0, 8)), now);
     if (!peerGoneFromMaster(p.idleAtMaster, now)) live++;
   }
+  // Fenced only once the peers have been silent for the whole of fence-after.
+  if (!mayNeedFence(ctx, m, now)) return;
   const { reachable, known } = sentinelReach(m, now);
   if (!masterCutOff(live, known)) return;
   f.phase = 'fenced';

@@ -110,9 +110,12 @@ export interface IdleTrack {
 
 /**
  * Idle 2 must last this long (no command arrived meanwhile) before the peer counts as gone: a
- * live peer's idle 2 lasts only until its next PING, at most ~150 ms (pings 1.0-1.15 s apart).
+ * live peer's idle 2 lasts only until its next PING, at most ~100 ms (a sentinel PINGs on the
+ * first timer run, 10-19 per second, after a second without a reply). The whole-second `idle` is
+ * what bounds how fast this can be: a peer's last command is known only to the second, so the
+ * verdict comes 1.2-2.2 s after it.
  */
-export const PEER_GONE_CONFIRM_MS = 300;
+export const PEER_GONE_CONFIRM_MS = 200;
 
 export function trackIdle(prev: IdleTrack | undefined, idle: number | undefined, now: number): IdleTrack {
   const v = idle ?? Number.POSITIVE_INFINITY;
