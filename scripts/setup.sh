@@ -4,10 +4,11 @@
 #      servers the tests, the playground and the benchmarks start), redis-tools (redis-cli) and
 #      python3-redis (redis-py for Debian's /usr/bin/python3); nftables and iproute2 (`nft`, `ip`:
 #      the partition tests and bench:partition build networks of namespaces and cut them with
-#      nftables rules; they need root and skip without it); Node.js >= 20 from Debian too if
+#      nftables rules; they need root and skip without it); prometheus (`promtool check metrics`
+#      lints /metrics, and a real Prometheus server scrapes a sentinel in the tests); Node.js >= 20 from Debian too if
 #      there is none and the release has it (Debian 13 does; on Debian 12 install it first, e.g.
 #      from NodeSource);
-#   2. stops the services those packages start on 6379 and 26379 and keeps them from starting
+#   2. stops the services those packages start on 6379, 26379 and 9090 and keeps them from starting
 #      at boot (every test and the playground start their own servers on free loopback ports);
 #   3. npm ci, npm run build.
 # Safe to run again: step 1 does nothing when everything is there. Uses sudo only when not root.
@@ -64,7 +65,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "this script is for Debian (dpkg an
 
 # 1. Packages.
 missing=()
-for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2; do
+for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2 prometheus; do
   installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -84,7 +85,7 @@ if ! node_ok; then
 fi
 
 # 2. The services the packages start (where an init system runs them).
-for svc in redis-server redis-sentinel; do
+for svc in redis-server redis-sentinel prometheus; do
   if ! can_root; then
     say "not root and no sudo: not stopping the $svc service (nothing here needs it)"
   elif [ -d /run/systemd/system ]; then

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, HttpListenError } from '../util/errors.js';
 import type { SentinelConfig } from '../config/model.js';
 import { Logger } from '../util/logger.js';
 import { REPORTED_VERSION, SentinelNode } from '../shell/sentinel-node.js';
@@ -100,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await node.start();
   } catch (err) {
+    if (err instanceof HttpListenError) {
+      logger.log('warning', `${err.message}, aborting.`);
+      return 1;
+    }
     const e = err as NodeJS.ErrnoException;
     const port = config.server.port;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {

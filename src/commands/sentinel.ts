@@ -96,14 +96,8 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
         return withMaster(env, args[0], (m) => setOptions(env, m, args.slice(1)));
       case 'ckquorum':
         return withMaster(env, args[0], (m) => {
-          const q = core.ckquorum(m);
-          if (q.quorumOk && q.majorityOk) {
-            return simple(`OK ${q.usable} usable Sentinels. Quorum and failover authorization can be reached`);
-          }
-          const why: string[] = [];
-          if (!q.quorumOk) why.push('Not enough available Sentinels to reach the specified quorum for this master');
-          if (!q.majorityOk) why.push('Not enough available Sentinels to reach the majority and authorize a failover');
-          return error(`NOQUORUM ${q.usable} usable Sentinels. ${why.join('. ')}`);
+          const q = ckquorumText(core.ckquorum(m));
+          return q.ok ? simple(q.text) : error(q.text);
         });
       case 'info-cache':
         return infoCache(env, args);
@@ -339,4 +333,13 @@ function simulateFailure(env: SentinelCommandEnv, args: readonly string[]): Repl
   }
   env.core.simulateFailure(flags);
   return OK;
+}
+
+/** SENTINEL CKQUORUM's reply text (redis's words), also the message label of the metrics. */
+export function ckquorumText(q: { usable: number; quorumOk: boolean; majorityOk: boolean }): { ok: boolean; text: string } {
+  if (q.quorumOk && q.majorityOk) return { ok: true, text: `OK ${q.usable} usable Sentinels. Quorum and failover authorization can be reached` };
+  const why: string[] = [];
+  if (!q.quorumOk) why.push('Not enough available Sentinels to reach the specified quorum for this master');
+  if (!q.majorityOk) why.push('Not enough available Sentinels to reach the majority and authorize a failover');
+  return { ok: false, text: `NOQUORUM ${q.usable} usable Sentinels. ${why.join('. ')}` };
 }

@@ -100,6 +100,10 @@ const MULTI_VALUE = new Map<string, (values: readonly string[]) => string | null
   ['oom-score-adj-values', (v) => (v.length === 3 ? null : WRONG_COUNT)],
 ]);
 
+/** sentinel-ts's own directives (redis-sentinel refuses them): one value, or a list (http-bind). */
+const SENTINEL_TS_SINGLE = new Set(['http-port', 'http-tls']);
+const SENTINEL_TS_MULTI = new Set(['http-bind']);
+
 /** Names redis no longer uses but still accepts, and ignores, with exactly one value. */
 const IGNORED = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
 
@@ -118,7 +122,8 @@ export function multiValues(args: readonly string[]): string[] {
  * options `<module>.<name>`, sentinel).
  */
 export function directiveCountError(name: string, args: readonly string[]): string | null {
-  if (SINGLE_VALUE.has(name)) return args.length === 1 ? null : WRONG_COUNT;
+  if (SINGLE_VALUE.has(name) || SENTINEL_TS_SINGLE.has(name)) return args.length === 1 ? null : WRONG_COUNT;
+  if (SENTINEL_TS_MULTI.has(name)) return multiValues(args).length >= 1 ? null : WRONG_COUNT;
   const multi = MULTI_VALUE.get(name);
   if (multi) return multi(multiValues(args));
   if (IGNORED.has(name) && args.length === 1) return null;

@@ -83,6 +83,17 @@ export interface ServerOptions {
   acllogMaxLen: number; // default 128
   /** acl-pubsub-default: whether new users start with every channel. */
   aclPubsubDefault: 'resetchannels' | 'allchannels'; // default resetchannels
+  /** sentinel-ts only: the HTTP side (metrics, health, API). */
+  http: HttpOptions;
+}
+
+export interface HttpOptions {
+  /** http-port: 0 = no HTTP listener (the default). */
+  port: number;
+  /** http-bind: the addresses to listen on; null = the sentinel's `bind`. */
+  bind: string[] | null;
+  /** http-tls: serve HTTPS with the sentinel's TLS certificate. */
+  tls: boolean;
 }
 
 export interface TlsOptions {

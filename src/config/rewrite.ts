@@ -81,7 +81,7 @@ const SENTINEL_KEYS = [
  * Generic options the rewrite owns. `save` produces no line in sentinel mode, so its lines are
  * removed, as redis does; `user` lines are replaced by the current users.
  */
-const SERVER_KEYS = ['port', 'bind', 'daemonize', 'pidfile', 'loglevel', 'logfile', 'protected-mode', 'requirepass', 'maxclients', 'dir', 'user', 'save'];
+const SERVER_KEYS = ['port', 'bind', 'daemonize', 'pidfile', 'loglevel', 'logfile', 'protected-mode', 'requirepass', 'maxclients', 'dir', 'user', 'save', 'http-port', 'http-bind', 'http-tls'];
 
 /**
  * Old lines whose slots a key may reuse, in this order. Redis 7.2 first replaces `known-slave`
@@ -170,6 +170,10 @@ export function renderServerConfig(cfg: SentinelConfig): OptionLine[] {
   if (s.requirepass !== undefined && s.requirepass !== '') opt('requirepass', reprArg(s.requirepass), true);
   opt('maxclients', String(s.maxclients), s.maxclients !== 10000);
   opt('dir', reprArg(s.dir), true);
+  // sentinel-ts's HTTP side: written only when set, so an untouched file stays redis-sentinel's.
+  opt('http-port', String(s.http.port), s.http.port !== 0);
+  if (s.http.bind) opt('http-bind', s.http.bind.map(quoteArg).join(' '), true);
+  opt('http-tls', s.http.tls ? 'yes' : 'no', s.http.tls);
   // ACL users, from the live state (redis rewrites them all, in place of the old user lines).
   for (const u of s.users) out.push({ key: 'user', line: `user ${u.map(quoteArg).join(' ')}` });
   return out;

@@ -53,6 +53,7 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     aclfile: '',
     acllogMaxLen: 128,
     aclPubsubDefault: 'resetchannels',
+    http: { port: 0, bind: null, tls: false },
   };
 }
 
@@ -154,6 +155,25 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       if (v < 1024n * 1024n || v > LLONG_MAX) return `argument must be between ${1024 * 1024} and ${LLONG_MAX} inclusive`;
       if (key === 'proto-max-bulk-len') s.protoMaxBulkLen = Number(v);
       else s.clientQueryBufferLimit = Number(v);
+      return null;
+    }
+    // sentinel-ts only: the HTTP side.
+    case 'http-port': {
+      const v = integer(0n, 65535n);
+      if (typeof v === 'string') return v;
+      s.http.port = v;
+      return null;
+    }
+    case 'http-bind': {
+      const addrs = multiValues(args).filter((a) => a !== '');
+      if (addrs.length > MAX_BIND_ADDRESSES) return 'Too many bind addresses specified.';
+      s.http.bind = addrs.length === 0 ? null : addrs;
+      return null;
+    }
+    case 'http-tls': {
+      const v = yesNo(args[0]!);
+      if (v === null) return "argument must be 'yes' or 'no'";
+      s.http.tls = v;
       return null;
     }
     case 'bind': {

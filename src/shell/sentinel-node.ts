@@ -15,6 +15,8 @@ import { LinkManager } from '../links/link-manager.js';
 import type { Reply } from '../protocol/reply.js';
 import { array } from '../protocol/reply.js';
 import { RespServer } from '../server/server.js';
+import { HttpFace } from '../http/server.js';
+import { packageVersion } from '../util/version.js';
 import type { ClientContext, SentinelHooks } from '../server/hooks.js';
 import { sentinelCommand } from '../commands/sentinel.js';
 import type { SentinelCommandEnv } from '../commands/sentinel.js';
@@ -48,6 +50,8 @@ export class SentinelNode {
   readonly runId = randomBytes(20).toString('hex');
   private onExit: (code: number) => void = (code) => process.exit(code);
   private readonly scripts: ScriptRunner;
+  /** The HTTP side (http-port), when configured. */
+  http: HttpFace | null = null;
 
   constructor(opts: NodeOptions) {
     this.config = opts.config;
@@ -110,6 +114,23 @@ export class SentinelNode {
       random: this.random,
     });
     this.flush();
+    if (this.config.server.http.port !== 0) {
+      const s = this.config.server;
+      this.http = new HttpFace({
+        http: s.http,
+        bind: s.bind,
+        tls: s.tls,
+        view: { core: this.core, now: () => this.clock(), scripts: () => ({ running: this.scripts.running, queued: this.scripts.queued }), version: packageVersion(), redisVersion: REPORTED_VERSION },
+        users: () => this.server.acl,
+        log: (level, msg) => this.logger.log(level, msg),
+      });
+      try {
+        await this.http.listen();
+      } catch (err) {
+        await this.server.close();
+        throw err;
+      }
+    }
     this.scheduleTick();
   }
 
@@ -172,6 +193,7 @@ export class SentinelNode {
       case 'event':
         this.logger.log(a.level, `${a.channel} ${a.message}`);
         if (a.level !== 'debug') this.server.publish(a.channel, a.message);
+        this.http?.metrics.onEvent(a.channel, a.masterName);
         break;
       case 'log':
         this.logger.log(a.level, a.message);
@@ -256,6 +278,7 @@ export class SentinelNode {
     this.links.closeAll();
     this.scripts.killAll();
     await this.server.close();
+    await this.http?.close();
     this.onExit(code);
   }
 

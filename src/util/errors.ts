@@ -146,3 +146,13 @@ export function strerror(err: unknown): string {
   if (e && typeof e.code === 'string' && Object.hasOwn(STRERROR, e.code)) return STRERROR[e.code]!;
   return e instanceof Error ? e.message : String(err);
 }
+
+// ---------------------------------------------------------------------------- HTTP side
+
+/** The HTTP listener (http-port) could not start: the port is taken, the address is not ours, TLS is not configured. */
+export class HttpListenError extends SentinelTsError {
+  declare readonly code: 'HTTP_LISTEN';
+  constructor(message: string) {
+    super('HTTP_LISTEN', message);
+  }
+}

@@ -317,6 +317,12 @@ test('generic directive errors, in redis words', () => {
     ['port 99999999999999999999\n', 1, "argument couldn't be parsed into an integer"],
     ['port 1 2\n', 1, 'wrong number of arguments'],
     ['PORT\n', 1, 'wrong number of arguments'],
+    // sentinel-ts's HTTP side, checked like redis's own options.
+    ['http-port 70000\n', 1, 'argument must be between 0 and 65535 inclusive'],
+    ['http-port abc\n', 1, "argument couldn't be parsed into an integer"],
+    ['http-port 1 2\n', 1, 'wrong number of arguments'],
+    ['http-tls maybe\n', 1, "argument must be 'yes' or 'no'"],
+    ['http-bind\n', 1, 'wrong number of arguments'],
     ['maxclients 0\n', 1, 'argument must be between 1 and 4294967295 inclusive'],
     ['maxclients -1\n', 1, 'argument must be between 1 and 4294967295 inclusive'],
     ['maxclients 4294967296\n', 1, 'argument must be between 1 and 4294967295 inclusive'],

@@ -248,7 +248,8 @@ test('generic options: in place with the current value, case of the keyword norm
   assert.ok(!mergeConfig('bind * -::*\n', b).includes('bind'));
   assert.deepEqual(
     renderServerConfig(b).map((l) => l.key),
-    ['port', 'daemonize', 'loglevel', 'logfile', 'protected-mode', 'maxclients', 'dir'],
+    // http-port and http-tls only replace lines a file has (force: false), like the defaults above.
+    ['port', 'daemonize', 'loglevel', 'logfile', 'protected-mode', 'maxclients', 'dir', 'http-port', 'http-tls'],
   );
 });
 
@@ -376,4 +377,16 @@ test('a deleted config file is written afresh; a directory in its place fails wi
   cfg.path = path.join(d, 'data');
   assert.throws(() => rewriteConfigFile(cfg), (e: NodeJS.ErrnoException) => e.code === 'EISDIR');
   assert.ok(fs.statSync(cfg.path).isDirectory());
+});
+
+test('http-port, http-bind and http-tls (sentinel-ts): loaded, and written back only when set', () => {
+  const cfg = model('sentinel monitor m 127.0.0.1 1 2\nhttp-port 8080\nhttp-bind 127.0.0.1 "::1"\nhttp-tls yes\n');
+  assert.deepEqual(cfg.server.http, { port: 8080, bind: ['127.0.0.1', '::1'], tls: true });
+  const out = mergeConfig('sentinel monitor m 127.0.0.1 1 2\nhttp-port 8080\nhttp-bind 127.0.0.1 "::1"\nhttp-tls yes\n', cfg);
+  assert.match(out, /^http-port 8080$/m);
+  assert.match(out, /^http-bind 127\.0\.0\.1 ::1$/m);
+  assert.match(out, /^http-tls yes$/m);
+  const plain = model('sentinel monitor m 127.0.0.1 1 2\n');
+  assert.deepEqual(plain.server.http, { port: 0, bind: null, tls: false });
+  assert.ok(!mergeConfig('sentinel monitor m 127.0.0.1 1 2\n', plain).includes('http-'));
 });

@@ -148,6 +148,8 @@ export interface TopologyOptions {
   masterName?: string;
   /** More sentinel config lines, for every sentinel. */
   extraLines?: string[];
+  /** More config lines for the sentinel of this index (e.g. its own http-port). */
+  linesFor?: (index: number) => string[] | Promise<string[]>;
   /** Default true: start the sentinels only once the master lists every replica as connected. */
   waitForReplicas?: boolean;
   /**
@@ -187,6 +189,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
           `sentinel down-after-milliseconds ${name} ${opts.downAfterMs ?? 2000}`,
           `sentinel failover-timeout ${name} ${opts.failoverTimeoutMs ?? 10000}`,
           ...(opts.extraLines ?? []),
+          ...((await opts.linesFor?.(i)) ?? []),
         ],
       });
       started.push(s);
