@@ -15,6 +15,8 @@ export interface SentinelView {
   readonly core: SentinelCore;
   now(): number;
   scripts(): { running: number; queued: number };
+  /** Runs a change of the core (an admin operation) and carries out the actions it queues. */
+  apply(f: () => void): void;
   /** sentinel-ts's version, and the redis version it reports (INFO redis_version). */
   readonly version: string;
   readonly redisVersion: string;
@@ -119,8 +121,7 @@ export class SentinelMetrics {
     this.events.inc({ event: channel });
     if (masterName === undefined) return;
     if (channel === '+try-failover') {
-      const flags = new Set((this.view.core.masterSnapshot(masterName)?.flags ?? '').split(','));
-      this.leading.set(masterName, flags.has('coordinated_failover') ? 'coordinated' : flags.has('force_failover') ? 'manual' : 'automatic');
+      this.leading.set(masterName, this.triggerOf(masterName));
       return;
     }
     const trigger = this.leading.get(masterName);
@@ -129,6 +130,12 @@ export class SentinelMetrics {
       this.failovers.inc({ master_name: masterName, trigger, result: channel === '+failover-end' ? 'success' : 'aborted' });
       this.leading.delete(masterName);
     }
+  }
+
+  /** What started the failover now starting on this master, from its flags. */
+  triggerOf(masterName: string): 'automatic' | 'manual' | 'coordinated' {
+    const flags = new Set((this.view.core.masterSnapshot(masterName)?.flags ?? '').split(','));
+    return flags.has('coordinated_failover') ? 'coordinated' : flags.has('force_failover') ? 'manual' : 'automatic';
   }
 
   /** The text format (Prometheus 0.0.4). */

@@ -113,14 +113,14 @@ export class SentinelNode {
       now: this.clock(),
       random: this.random,
     });
-    this.flush();
+    // The HTTP side first: it records the events of the start-up (+monitor) in its history.
     if (this.config.server.http.port !== 0) {
       const s = this.config.server;
       this.http = new HttpFace({
         http: s.http,
         bind: s.bind,
         tls: s.tls,
-        view: { core: this.core, now: () => this.clock(), scripts: () => ({ running: this.scripts.running, queued: this.scripts.queued }), version: packageVersion(), redisVersion: REPORTED_VERSION },
+        view: { core: this.core, now: () => this.clock(), scripts: () => ({ running: this.scripts.running, queued: this.scripts.queued }), version: packageVersion(), redisVersion: REPORTED_VERSION, apply: (f) => this.input(f) },
         users: () => this.server.acl,
         log: (level, msg) => this.logger.log(level, msg),
       });
@@ -131,6 +131,7 @@ export class SentinelNode {
         throw err;
       }
     }
+    this.flush();
     this.scheduleTick();
   }
 
@@ -193,7 +194,7 @@ export class SentinelNode {
       case 'event':
         this.logger.log(a.level, `${a.channel} ${a.message}`);
         if (a.level !== 'debug') this.server.publish(a.channel, a.message);
-        this.http?.metrics.onEvent(a.channel, a.masterName);
+        if (a.level !== 'debug') this.http?.onEvent(a.channel, a.message, a.masterName);
         break;
       case 'log':
         this.logger.log(a.level, a.message);

@@ -42,7 +42,7 @@ interface Answer {
 }
 
 /** One request with exactly these headers (fetch would not let a test set Host). */
-function request(port: number, opts: { method?: string; path?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function request(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: opts.headers ?? {} }, (res) => {
       let body = '';
@@ -51,8 +51,34 @@ function request(port: number, opts: { method?: string; path?: string; headers?:
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
+}
+
+const postJson = (port: number, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+  request(port, { method: 'POST', path, headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+/** An event-stream client: every event it has received so far. */
+function eventStream(port: number, lastEventId?: number): { events: { id: string; data: { event: string; message: string } }[]; close(): void } {
+  const events: { id: string; data: { event: string; message: string } }[] = [];
+  let buf = '';
+  const headers: Record<string, string> = lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) };
+  const req = http.get({ host: '127.0.0.1', port, path: '/v1/events/stream', headers }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => {
+      buf += d;
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (id && data) events.push({ id, data: JSON.parse(data) as { event: string; message: string } });
+      }
+    });
+  });
+  req.on('error', () => {});
+  return { events, close: () => req.destroy() };
 }
 
 /** promtool's findings on a /metrics body, minus the ones compatibility forces (issue 13). */
@@ -203,8 +229,76 @@ test('a real Prometheus server scrapes a sentinel and answers a query for redis_
   }
 });
 
-test('kill -9 of the master: the failover is counted, and the status follows the new address', { skip }, async () => {
+test('the JSON API: masters, one master, is-master for the master and a replica, events since an id', { skip }, async () => {
   const t = topo();
+  const port = httpPorts[0]!;
+  const list = JSON.parse((await request(port, { path: '/v1/masters' })).body) as { masters: { name: string; address: string; sentinels: number }[] };
+  assert.deepEqual(list.masters.map((m) => [m.name, m.address, m.sentinels]), [['mymaster', `127.0.0.1:${t.master.port}`, 3]]);
+  const one = await request(port, { path: '/v1/masters/mymaster' });
+  assert.equal(one.status, 200);
+  const m = JSON.parse(one.body) as { port: number; replicas: { port: string }[]; sentinels: unknown[]; config_epoch: number };
+  assert.equal(m.port, t.master.port);
+  assert.deepEqual(m.replicas.map((r) => Number(r.port)).sort(), t.replicas.map((r) => r.port).sort());
+  assert.equal(m.sentinels.length, 2);
+  assert.equal((await request(port, { path: '/v1/masters/nope' })).status, 404);
+  const isMaster = (p: number, addr: number, method = 'GET'): Promise<Answer> => request(p, { method, path: `/v1/masters/mymaster/is-master?addr=127.0.0.1:${addr}` });
+  assert.equal((await isMaster(port, t.master.port)).status, 200);
+  assert.equal((await isMaster(port, t.replicas[0]!.port)).status, 503);
+  assert.equal((await isMaster(port, t.master.port, 'OPTIONS')).status, 200);
+  assert.equal((await isMaster(port, t.replicas[0]!.port, 'HEAD')).status, 503);
+  assert.equal((await request(port, { path: '/v1/masters/mymaster/is-master' })).status, 400);
+  const ev = JSON.parse((await request(port, { path: '/v1/events?since=0' })).body) as { last_id: number; events: { id: number; event: string }[] };
+  assert.ok(ev.events.some((e) => e.event === '+monitor'), 'the +monitor event is in the history');
+  assert.deepEqual(ev.events.map((e) => e.id), [...ev.events.keys()].map((i) => i + 1));
+  const later = JSON.parse((await request(port, { path: `/v1/events?since=${ev.last_id}` })).body) as { events: unknown[] };
+  assert.ok(later.events.length <= 1);
+  assert.equal((await request(port, { path: '/v1/events?since=x' })).status, 400);
+  // A reconnecting stream client (Last-Event-ID) gets what followed that id first.
+  const replay = eventStream(port, 0);
+  try {
+    await waitFor(() => replay.events.find((e) => e.data.event === '+monitor'), 5000, '+monitor replayed on the stream');
+    assert.equal(replay.events[0]!.id, String(ev.events[0]!.id));
+  } finally {
+    replay.close();
+  }
+});
+
+test('POST failover: a dry run (no credentials on an open sentinel) names a replica and moves nothing; writes need JSON from this origin', { skip }, async () => {
+  const t = topo();
+  const port = httpPorts[1]!;
+  const epoch = JSON.parse((await request(port, { path: '/v1/masters/mymaster' })).body).config_epoch as number;
+  const dry = await postJson(port, '/v1/masters/mymaster/failover', { mode: 'coordinated', dry_run: true });
+  assert.equal(dry.status, 200, dry.body);
+  const plan = JSON.parse(dry.body) as { wouldStart: boolean; selected: string; mode: string };
+  assert.equal(plan.wouldStart, true);
+  assert.equal(plan.mode, 'coordinated');
+  assert.ok(t.replicas.some((r) => plan.selected === `127.0.0.1:${r.port}`), plan.selected);
+  assert.equal(JSON.parse((await request(port, { path: '/v1/masters/mymaster' })).body).config_epoch, epoch);
+  assert.equal(Number((await redisCli(t.sentinels[1]!.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim().split('\n')[1]), t.master.port);
+  // CSRF and bad requests: refused, nothing started.
+  const path = '/v1/masters/mymaster/failover';
+  assert.equal((await request(port, { method: 'POST', path, headers: { 'Content-Type': 'text/plain' }, body: '{"dry_run":true}' })).status, 415);
+  assert.equal((await postJson(port, path, { dry_run: true }, { Origin: 'http://evil.example' })).status, 403);
+  assert.equal((await postJson(port, path, { dry_run: true }, { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+  assert.equal((await postJson(port, path, { dry_run: true }, { Origin: `http://127.0.0.1:${port}`, Host: `127.0.0.1:${port}` })).status, 200);
+  assert.equal((await postJson(port, path, '{not json')).status, 400);
+  assert.equal((await postJson(port, path, { mode: 'fast' })).status, 400);
+  assert.equal((await postJson(port, path, { dry_run: true, extra: 1 })).status, 400);
+  assert.equal((await postJson(port, path, { to: 'nowhere' })).status, 400);
+  assert.equal((await postJson(port, path, 'x'.repeat(20000))).status, 413);
+  assert.equal((await postJson(port, '/v1/masters/nope/failover', { dry_run: true })).status, 404);
+  assert.equal((await request(port, { path })).status, 405);
+  // TO an unknown replica: the command's own refusal, as JSON.
+  const bad = await postJson(port, path, { to: '127.0.0.1:1' });
+  assert.equal(bad.status, 409);
+  assert.match(JSON.parse(bad.body).error, /is not a known replica/);
+  assert.equal(JSON.parse((await request(port, { path: '/v1/masters/mymaster' })).body).config_epoch, epoch);
+});
+
+test('kill -9 of the master: the event stream shows +switch-master, is-master flips everywhere, /v1/failovers and the counter name it', { skip }, async () => {
+  const t = topo();
+  const streams = httpPorts.map((p) => eventStream(p));
+  await waitFor(() => streams.every((s) => s.events.length >= 0), 1000, 'streams');
   await t.master.kill9();
   const total = async (): Promise<number> => {
     let n = 0;
@@ -218,4 +312,14 @@ test('kill -9 of the master: the failover is counted, and the status follows the
   const newPort = Number((await redisCli(t.sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim().split('\n')[1]);
   assert.notEqual(newPort, t.master.port);
   await waitFor(async () => (await request(httpPorts[0]!, { path: '/metrics' })).body.includes(`master_address="127.0.0.1:${newPort}",master_status="ok"} 1`), 15000, 'master_status at the new address');
+  for (const [i, s] of streams.entries()) {
+    await waitFor(() => s.events.find((e) => e.data.event === '+switch-master' && e.data.message.endsWith(` 127.0.0.1 ${newPort}`)), 15000, `+switch-master on stream ${i}`);
+    s.close();
+  }
+  for (const p of httpPorts) {
+    await waitFor(async () => (await request(p, { path: `/v1/masters/mymaster/is-master?addr=127.0.0.1:${newPort}` })).status === 200, 20000, `is-master 200 for the new master on ${p}`);
+    assert.equal((await request(p, { path: `/v1/masters/mymaster/is-master?addr=127.0.0.1:${t.master.port}` })).status, 503);
+    const f = JSON.parse((await request(p, { path: '/v1/failovers' })).body) as { failovers: { newMaster: string; result: string; trigger: string }[] };
+    assert.ok(f.failovers.some((x) => x.newMaster === `127.0.0.1:${newPort}`), JSON.stringify(f));
+  }
 });
