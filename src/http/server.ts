@@ -6,6 +6,7 @@
  * the sentinel's own users, the handler. Every answer that is not the thing asked for is a JSON
  * error with a 4xx/5xx code; nothing a client sends can throw out of here.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -82,6 +83,8 @@ export class HttpFace {
       { pattern: /^\/v1\/masters\/([^/]+)\/failover$/, methods: ['POST'], command: 'sentinel|failover', handler: (req, res, _u, [name]) => this.failover(req, res, name!) },
       { pattern: /^\/v1\/events$/, methods: ['GET'], command: read, handler: (_q, res, url) => this.eventList(res, url) },
       { pattern: /^\/v1\/events\/stream$/, methods: ['GET'], command: read, handler: (req, res, url) => this.stream(req, res, url) },
+      { pattern: /^\/ui$/, methods: ['GET'], handler: (_q, res) => redirect(res, '/ui/') },
+      { pattern: /^\/ui\/([a-z.]*)$/, methods: ['GET'], command: read, handler: (_q, res, _u, [file]) => serveUi(res, file || 'index.html') },
       { pattern: /^\/v1\/failovers$/, methods: ['GET'], command: read, handler: (_q, res) => json(res, 200, { failovers: this.failovers.list() }) },
       {
         pattern: /^\/$/,
@@ -332,4 +335,37 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string | null
     req.on('end', () => resolve(size > max ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The dashboard's files (ui/ at the package root): a fixed list, nothing else is read from disk. */
+const UI_FILES = new Map([
+  ['index.html', 'text/html; charset=utf-8'],
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['style.css', 'text/css; charset=utf-8'],
+]);
+const UI_DIR = new URL('../../../ui/', import.meta.url);
+
+function serveUi(res: http.ServerResponse, file: string): void {
+  const type = UI_FILES.get(file);
+  if (!type) return json(res, 404, { error: `no such file: /ui/${file}` });
+  let body: Buffer;
+  try {
+    body = fs.readFileSync(new URL(file, UI_DIR));
+  } catch {
+    return json(res, 404, { error: `the dashboard is not installed (/ui/${file})` });
+  }
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': body.length,
+    // Scripts and styles from here only (no inline code), never framed (clickjacking of the failover button).
+    'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function redirect(res: http.ServerResponse, to: string): void {
+  res.writeHead(301, { Location: to, 'Content-Length': 0 });
+  res.end();
 }
