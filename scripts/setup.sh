@@ -5,7 +5,8 @@
 #      python3-redis (redis-py for Debian's /usr/bin/python3); nftables and iproute2 (`nft`, `ip`:
 #      the partition tests and bench:partition build networks of namespaces and cut them with
 #      nftables rules; they need root and skip without it); prometheus (`promtool check metrics`
-#      lints /metrics, and a real Prometheus server scrapes a sentinel in the tests); Node.js >= 20 from Debian too if
+#      lints /metrics, and a real Prometheus server scrapes a sentinel in the tests); chromium (the
+#      dashboard's browser test, driven by playwright-core); Node.js >= 20 from Debian too if
 #      there is none and the release has it (Debian 13 does; on Debian 12 install it first, e.g.
 #      from NodeSource);
 #   2. stops the services those packages start on 6379, 26379 and 9090 and keeps them from starting
@@ -65,7 +66,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "this script is for Debian (dpkg an
 
 # 1. Packages.
 missing=()
-for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2 prometheus; do
+for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2 prometheus chromium; do
   installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
