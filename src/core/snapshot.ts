@@ -216,6 +216,8 @@ export interface MasterSnapshot {
   leaderEpoch: number;
   failoverState: FailoverState;
   failoverEpoch: number;
+  /** `master_repl_offset` from the master's last INFO. */
+  replOffset: number;
   replicas: { name: string; host: string; port: number; flags: string; priority: number; offset: number }[];
   sentinels: { runid: string; host: string; port: number; flags: string; leader: string | null; leaderEpoch: number }[];
 }
@@ -248,6 +250,7 @@ export function masterSnapshot(s: CoreState, m: MasterInstance): MasterSnapshot 
       leaderEpoch: m.leaderEpoch,
       failoverState: m.failoverState,
       failoverEpoch: m.failoverEpoch,
+      replOffset: m.replOffset,
       replicas: [...m.slaves.values()].map((r) => ({
         name: r.name,
         host: shown(s, r.addr),

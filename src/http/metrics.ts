@@ -33,6 +33,11 @@ export class SentinelMetrics {
   readonly registry = new client.Registry();
   private readonly events: client.Counter<'event'>;
   private readonly failovers: client.Counter<'master_name' | 'trigger' | 'result'>;
+  private readonly phases: client.Histogram<'phase'>;
+  private readonly votes: client.Counter<'master_name'>;
+  private readonly elections: client.Counter<'master_name'>;
+  /** The phase each failover we lead is in, and since when (ms). */
+  private readonly phaseOf = new Map<string, { phase: string; since: number }>();
   /** Failovers we lead, by master: their trigger, from +try-failover to the end or abort. */
   private readonly leading = new Map<string, string>();
 
@@ -106,6 +111,20 @@ export class SentinelMetrics {
         for (const p of v.core.fields(name, 'sentinels', v.now())) g.set({ master_name: name, role: 'sentinel', address: addrOf(p) }, up(p));
       }
     });
+    gauge('redis_sentinel_replica_lag_bytes', "How far each replica's offset is behind the master's, in bytes (from their last INFO).", ['master_name', 'replica'], (g) => {
+      for (const m of v.core.snapshot().masters) {
+        for (const r of m.replicas) g.set({ master_name: m.name, replica: `${r.host}:${r.port}` }, Math.max(0, m.replOffset - r.offset));
+      }
+    });
+    this.phases = new client.Histogram({
+      name: 'redis_sentinel_failover_phase_seconds',
+      help: 'How long each phase of the failovers this sentinel led took (election, select-slave, send-slaveof-noone, wait-promotion, reconf-slaves).',
+      labelNames: ['phase'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180],
+      registers: [r],
+    });
+    this.votes = new client.Counter({ name: 'redis_sentinel_votes_total', help: 'Votes this sentinel gave in leader elections (+vote-for-leader), for itself or a peer.', labelNames: ['master_name'], registers: [r] });
+    this.elections = new client.Counter({ name: 'redis_sentinel_elections_won_total', help: 'Leader elections this sentinel won (+elected-leader).', labelNames: ['master_name'], registers: [r] });
     this.events = new client.Counter({ name: 'redis_sentinel_events_total', help: 'Events this sentinel published, by event name (+sdown, +switch-master, ...).', labelNames: ['event'], registers: [r] });
     this.failovers = new client.Counter({
       name: 'redis_sentinel_failovers_total',
@@ -120,10 +139,25 @@ export class SentinelMetrics {
   onEvent(channel: string, masterName: string | undefined): void {
     this.events.inc({ event: channel });
     if (masterName === undefined) return;
+    if (channel === '+vote-for-leader') this.votes.inc({ master_name: masterName });
+    if (channel === '+elected-leader') this.elections.inc({ master_name: masterName });
+    const now = this.view.now();
+    const endPhase = (): void => {
+      const p = this.phaseOf.get(masterName);
+      if (p) this.phases.observe({ phase: p.phase }, Math.max(0, now - p.since) / 1000);
+      this.phaseOf.delete(masterName);
+    };
     if (channel === '+try-failover') {
       this.leading.set(masterName, this.triggerOf(masterName));
+      endPhase();
+      this.phaseOf.set(masterName, { phase: 'election', since: now });
       return;
     }
+    if (channel.startsWith('+failover-state-') && this.phaseOf.has(masterName)) {
+      endPhase();
+      this.phaseOf.set(masterName, { phase: channel.slice('+failover-state-'.length), since: now });
+    }
+    if (channel === '+failover-end' || channel.startsWith('-failover-abort')) endPhase();
     const trigger = this.leading.get(masterName);
     if (trigger === undefined) return;
     if (channel === '+failover-end' || channel.startsWith('-failover-abort')) {

@@ -130,7 +130,7 @@ test('/metrics: the Prometheus text format with redis_exporter\'s sentinel famil
   ];
   const lines = new Set(a.body.split('\n'));
   for (const l of expectLines) assert.ok(lines.has(l), `missing: ${l}`);
-  for (const family of ['redis_sentinel_build_info{', 'redis_sentinel_current_epoch ', 'redis_sentinel_link_connected{', 'redis_sentinel_master_last_ok_ping_reply_seconds{', 'process_resident_memory_bytes ', 'nodejs_eventloop_lag_seconds ']) {
+  for (const family of ['redis_sentinel_replica_lag_bytes{', 'redis_sentinel_build_info{', 'redis_sentinel_current_epoch ', 'redis_sentinel_link_connected{', 'redis_sentinel_master_last_ok_ping_reply_seconds{', 'process_resident_memory_bytes ', 'nodejs_eventloop_lag_seconds ']) {
     assert.ok(a.body.split('\n').some((l) => l.startsWith(family)), `missing family ${family}`);
   }
 });
@@ -309,6 +309,19 @@ test('kill -9 of the master: the event stream shows +switch-master, is-master fl
     return n;
   };
   await waitFor(async () => ((await total()) >= 1 ? true : null), 30000, 'a failover counted on some sentinel');
+  // The leader timed its phases and counted its election; every sentinel that voted counted it.
+  let phases = 0;
+  let won = 0;
+  let votes = 0;
+  for (const p of httpPorts) {
+    for (const l of (await request(p, { path: '/metrics' })).body.split('\n')) {
+      const n = Number(l.split(' ').pop());
+      if (l.startsWith('redis_sentinel_failover_phase_seconds_count{phase="election"}')) phases += n;
+      if (l.startsWith('redis_sentinel_elections_won_total{')) won += n;
+      if (l.startsWith('redis_sentinel_votes_total{')) votes += n;
+    }
+  }
+  assert.ok(phases >= 1 && won >= 1 && votes >= 2, `phases ${phases}, elections won ${won}, votes ${votes}`);
   const newPort = Number((await redisCli(t.sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', 'mymaster')).trim().split('\n')[1]);
   assert.notEqual(newPort, t.master.port);
   await waitFor(async () => (await request(httpPorts[0]!, { path: '/metrics' })).body.includes(`master_address="127.0.0.1:${newPort}",master_status="ok"} 1`), 15000, 'master_status at the new address');
