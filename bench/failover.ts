@@ -8,12 +8,16 @@
  * With /usr/bin/redis-sentinel present, the same runs against it, and the ratios. The servers
  * are started, and killed afterwards, by the integration tests' helpers (test/helpers/).
  *
- * Usage: node dist/bench/failover.js [--rounds R] [--down-after MS] [--impl ts|redis|both] [--seed S]
+ * Usage: node dist/bench/failover.js [--rounds R] [--down-after MS] [--impl ts|redis|both] [--seed S] [--http]
+ * --http: every sentinel-ts also serves its HTTP side (http-port), and /metrics, /v1/masters and
+ * /healthz/ready of each are fetched every 250 ms throughout, with an event-stream client on each
+ * (to measure what the HTTP side costs a failover).
  */
 import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { REDIS_SENTINEL } from '../test/helpers/paths.js';
 import { removeTempDir } from '../test/helpers/pids.js';
+import { freePort } from '../test/helpers/ports.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import type { RedisServer } from '../test/helpers/redis-server.js';
 import { startSentinel } from '../test/helpers/sentinels.js';
@@ -34,12 +38,18 @@ interface Args {
   impl: 'ts' | 'redis' | 'both';
   /** Seeds the kill offsets within the PING cycle (the same sequence for both implementations). */
   seed: number;
+  http: boolean;
 }
 
 function parseArgs(): Args {
-  const a: Args = { rounds: 5, downAfter: 1000, impl: 'both', seed: 1 };
+  const a: Args = { rounds: 5, downAfter: 1000, impl: 'both', seed: 1, http: false };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--http') {
+      a.http = true;
+      i--;
+      continue;
+    }
     const v = argv[i + 1] ?? '';
     if (argv[i] === '--rounds') a.rounds = Number(v);
     else if (argv[i] === '--seed') a.seed = Number(v);
@@ -59,8 +69,11 @@ interface Round {
   writeGap: number;
 }
 
-async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: number): Promise<Round> {
+async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: number, withHttp: boolean): Promise<Round> {
   const started: (RedisServer | SentinelProcess)[] = [];
+  const httpPorts: number[] = [];
+  let scraper: NodeJS.Timeout | null = null;
+  const streams: AbortController[] = [];
   try {
     // redis-server with the settings of earlier runs: repl-diskless-sync-delay back to redis's
     // default (the test helpers set 0), as a replica that needs a full sync after the failover
@@ -71,9 +84,12 @@ async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: numb
     for (let i = 0; i < 2; i++) started.push(await startRedis({ replicaOf: master.port, args: redisArgs }));
     const sentinelPorts: number[] = [];
     for (let i = 0; i < 3; i++) {
+      const http = withHttp && impl === 'ts' ? await freePort() : 0;
+      if (http) httpPorts.push(http);
       const s = await startSentinel({
         impl,
         lines: [
+          ...(http ? [`http-port ${http}`] : []),
           `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
           `sentinel down-after-milliseconds mymaster ${downAfter}`,
           'sentinel failover-timeout mymaster 10000',
@@ -95,6 +111,21 @@ async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: numb
       'sentinels to discover the topology',
       POLL_MS,
     );
+    if (httpPorts.length > 0) {
+      const get = (port: number, path: string): Promise<unknown> => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.text()).catch(() => null);
+      scraper = setInterval(() => {
+        for (const p of httpPorts) for (const path of ['/metrics', '/v1/masters', '/healthz/ready']) void get(p, path);
+      }, 250);
+      for (const p of httpPorts) {
+        const ac = new AbortController();
+        streams.push(ac);
+        void fetch(`http://127.0.0.1:${p}/v1/events/stream`, { signal: ac.signal })
+          .then(async (r) => {
+            for await (const _chunk of r.body ?? []) void _chunk;
+          })
+          .catch(() => {});
+      }
+    }
     // Events, timestamped as they arrive.
     const first = new Map<string, number>();
     const subs = sentinelPorts.map((port) => new Redis({ port }).on('error', () => {}));
@@ -174,6 +205,8 @@ async function round(impl: 'ts' | 'redis', downAfter: number, killOffsetMs: numb
     for (const x of [...admin, ...subs]) x.disconnect();
     return result;
   } finally {
+    if (scraper) clearInterval(scraper);
+    for (const ac of streams) ac.abort();
     await Promise.all(started.map((p) => p.kill9()));
     for (const p of started) removeTempDir(p.dir);
   }
@@ -201,7 +234,7 @@ async function main(): Promise<void> {
     // The same kill offsets for both implementations.
     const rng = mulberry32(args.seed);
     for (let i = 0; i < args.rounds; i++) {
-      const r = await round(impl, args.downAfter, Math.floor(rng() * args.downAfter));
+      const r = await round(impl, args.downAfter, Math.floor(rng() * args.downAfter), args.http);
       rs.push(r);
       process.stdout.write(
         `${impl === 'ts' ? 'sentinel-ts   ' : 'redis-sentinel'} round ${i + 1}: ` + metrics.map((m) => `${m} ${r[m].toFixed(0)}`).join(', ') + ' ms\n',
