@@ -12,7 +12,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { AclUsers } from '../acl/users.js';
 import type { HttpOptions, TlsOptions } from '../config/model.js';
-import { listenAddresses } from '../server/server.js';
+import { listenAddresses, listenOn } from '../server/listen.js';
 import { serverTlsOptions } from '../server/tls-options.js';
 import { HttpListenError } from '../util/errors.js';
 import type { LogLevel } from '../util/logger.js';
@@ -123,16 +123,9 @@ export class HttpFace {
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"bad request"}');
       });
       try {
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ host: a.host, port, exclusive: true, ipv6Only: a.host.includes(':') }, () => {
-            srv.off('error', reject);
-            resolve();
-          });
-        });
+        if (!(await listenOn(srv, a, port))) continue;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? '';
-        if (a.optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) continue;
         await this.close();
         const why = code === 'EADDRINUSE' ? 'Address already in use' : (err as Error).message;
         throw new HttpListenError(`Could not create HTTP listening socket ${a.host.includes(':') ? `[${a.host}]` : a.host}:${port}: bind: ${why}`);

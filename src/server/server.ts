@@ -5,6 +5,8 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ListenAddress } from './listen.js';
+import { listenAddresses, listenOn } from './listen.js';
 import { serverTlsOptions } from './tls-options.js';
 import type { LogLevel } from '../util/logger.js';
 import type { ServerOptions } from '../config/model.js';
@@ -215,20 +217,11 @@ export class RespServer implements ServerContext {
    */
   private async bindListener(srv: net.Server, a: ListenAddress, port: number): Promise<boolean> {
     try {
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        // v6-only, as redis sets IPV6_V6ONLY: `::` and `0.0.0.0` can then share the port.
-        srv.listen({ host: a.host, port, exclusive: true, ipv6Only: a.host.includes(':') }, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (a.optional && OPTIONAL_BIND_ERRORS.has(code)) {
-        this.opts.log('verbose', `Skipping optional bind address ${a.host}: ${code}`);
+      if (!(await listenOn(srv, a, port))) {
+        this.opts.log('verbose', `Skipping optional bind address ${a.host}`);
         return false;
       }
+    } catch (err) {
       await this.close();
       throw err;
     }
@@ -553,27 +546,6 @@ export class RespServer implements ServerContext {
   }
 }
 
-interface ListenAddress {
-  host: string;
-  optional: boolean;
-}
-
-/** Errors that mean "this host has no such address or family": tolerated for optional binds. */
-const OPTIONAL_BIND_ERRORS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'ENOPROTOOPT', 'ESOCKTNOSUPPORT', 'EPFNOSUPPORT']);
-
-/**
- * The `bind` list as addresses to listen on. redis's default is `* -::*`; `*` and `::*` mean
- * every IPv4 / IPv6 interface, and a leading `-` makes an address optional.
- */
-export function listenAddresses(bind: readonly string[]): ListenAddress[] {
-  const list = bind.length > 0 ? bind : ['*', '-::*'];
-  return list.map((b) => {
-    const optional = b.startsWith('-');
-    const addr = optional ? b.slice(1) : b;
-    return { host: addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr, optional };
-  });
-}
-
 function unknownCommand(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
@@ -582,3 +554,5 @@ function unknownCommand(argv: string[]): string {
   return `ERR unknown command '${(argv[0] ?? '').slice(0, 128)}', with args beginning with: ${args}`;
 }
 
+
+export { listenAddresses };

@@ -6,6 +6,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 import { startTopology } from './sentinels.js';
 import type { Topology, TopologyOptions } from './sentinels.js';
 import { waitFor } from './wait.js';
@@ -45,5 +46,13 @@ export function useSettledTopology(opts: TopologyOptions & { skip?: string | fal
       clients.push(c);
       return c;
     },
+  };
+}
+
+/** For `linesFor`: gives each sentinel its own free `http-port`, recorded in `ports` by index. */
+export function httpPortLines(ports: number[]): (index: number) => Promise<string[]> {
+  return async (i) => {
+    ports[i] = await freePort();
+    return [`http-port ${ports[i]}`];
   };
 }

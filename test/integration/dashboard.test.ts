@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { useSettledTopology } from '../helpers/fixture.js';
+import { httpPortLines, useSettledTopology } from '../helpers/fixture.js';
 import { ROOT } from '../helpers/paths.js';
-import { freePort } from '../helpers/ports.js';
 import { tsOnly } from '../helpers/sentinels.js';
 import { redisCli } from '../helpers/wire.js';
 
@@ -23,10 +22,7 @@ const httpPorts: number[] = [];
 const { topo } = useSettledTopology({
   skip,
   downAfterMs: 2000,
-  linesFor: async (i) => {
-    httpPorts[i] = await freePort();
-    return [`http-port ${httpPorts[i]}`];
-  },
+  linesFor: httpPortLines(httpPorts),
 });
 
 test('the dashboard shows the master, answers a dry run, and follows a kill -9 failover to the new master', { skip, timeout: 120_000 }, async (ctx) => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { useSettledTopology } from '../helpers/fixture.js';
+import { httpPortLines, useSettledTopology } from '../helpers/fixture.js';
 import { SENTINEL_TS } from '../helpers/paths.js';
 import { removeTempDir, spawnTracked, tempDir } from '../helpers/pids.js';
 import { freePort } from '../helpers/ports.js';
@@ -25,10 +25,7 @@ const httpPorts: number[] = [];
 const { topo } = useSettledTopology({
   skip,
   downAfterMs: 2000,
-  linesFor: async (i) => {
-    httpPorts[i] = await freePort();
-    return [`http-port ${httpPorts[i]}`];
-  },
+  linesFor: httpPortLines(httpPorts),
 });
 
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
