@@ -36,7 +36,7 @@ import { quorumCheck } from './rules/election.js';
 import type { RuleSet } from './rules/index.js';
 import { DEFAULT_RULES } from './rules/index.js';
 import type { Ranking } from './rules/selection.js';
-import { tiltTransition } from './rules/tilt.js';
+import { tiltCause, tiltTransition } from './rules/tilt.js';
 import type { CoreSnapshot, Fields, MasterSnapshot } from './snapshot.js';
 import { coreSnapshot, exportGlobals, exportMasters, infoSentinel, instanceFields, masterSnapshot } from './snapshot.js';
 import type { CoreContext } from './state.js';
@@ -126,6 +126,7 @@ export class SentinelCore {
   private checkTilt(now: number): void {
     const { s, fx } = this.ctx;
     const t = tiltTransition(s, now, s.timing.tiltTrigger, s.timing.tiltPeriod);
+    if (t === 'enter') s.tiltCause = tiltCause(s.previousTickTime, now);
     s.previousTickTime = now;
     if (t === 'enter') {
       s.tilt = true;

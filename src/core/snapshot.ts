@@ -227,12 +227,13 @@ export interface CoreSnapshot {
   currentEpoch: number;
   tilt: boolean;
   totalTilt: number;
+  tiltCause: 'clock-backwards' | 'timer-stall' | null;
   masters: MasterSnapshot[];
 }
 
 export function coreSnapshot(s: CoreState): CoreSnapshot {
   const masters = [...s.masters.values()].map((m) => masterSnapshot(s, m));
-  return { myid: s.myid, currentEpoch: s.currentEpoch, tilt: s.tilt, totalTilt: s.totalTilt, masters };
+  return { myid: s.myid, currentEpoch: s.currentEpoch, tilt: s.tilt, totalTilt: s.totalTilt, tiltCause: s.tiltCause, masters };
 }
 
 export function masterSnapshot(s: CoreState, m: MasterInstance): MasterSnapshot {

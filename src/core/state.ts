@@ -34,6 +34,8 @@ export class CoreState {
   tilt = false;
   tiltStartTime = 0;
   totalTilt = 0;
+  /** Why TILT was last entered (rules/tilt.ts tiltCause). */
+  tiltCause: 'clock-backwards' | 'timer-stall' | null = null;
   previousTickTime: number;
   simFailureFlags = 0;
   /** A config write owed from a vote (only a planted simulator bug leaves one for the next tick). */

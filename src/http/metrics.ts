@@ -34,6 +34,7 @@ export class SentinelMetrics {
   private readonly events: client.Counter<'event'>;
   private readonly failovers: client.Counter<'master_name' | 'trigger' | 'result'>;
   private readonly phases: client.Histogram<'phase'>;
+  private readonly tilts: client.Counter<'cause'>;
   private readonly votes: client.Counter<'master_name'>;
   private readonly elections: client.Counter<'master_name'>;
   /** The phase each failover we lead is in, and since when (ms). */
@@ -101,7 +102,6 @@ export class SentinelMetrics {
       g.set({ version: v.version, redis_version: v.redisVersion, nodejs_version: process.version }, 1),
     );
     gauge('redis_sentinel_current_epoch', 'The current epoch.', [], (g) => g.set(v.core.currentEpoch));
-    gauge('redis_sentinel_tilt_entered', 'Times this sentinel entered TILT since it started.', [], (g) => g.set(v.core.snapshot().totalTilt));
     gauge('redis_sentinel_link_connected', 'Whether the sentinel holds its connections to an instance (1) or not (0).', ['master_name', 'role', 'address'], (g) => {
       for (const m of masters()) {
         const name = field(m, 'name');
@@ -125,6 +125,7 @@ export class SentinelMetrics {
     });
     this.votes = new client.Counter({ name: 'redis_sentinel_votes_total', help: 'Votes this sentinel gave in leader elections (+vote-for-leader), for itself or a peer.', labelNames: ['master_name'], registers: [r] });
     this.elections = new client.Counter({ name: 'redis_sentinel_elections_won_total', help: 'Leader elections this sentinel won (+elected-leader).', labelNames: ['master_name'], registers: [r] });
+    this.tilts = new client.Counter({ name: 'redis_sentinel_tilt_entries_total', help: 'Times this sentinel entered TILT, by cause (timer-stall: the timer ran too late or the clock jumped forward; clock-backwards).', labelNames: ['cause'], registers: [r] });
     this.events = new client.Counter({ name: 'redis_sentinel_events_total', help: 'Events this sentinel published, by event name (+sdown, +switch-master, ...).', labelNames: ['event'], registers: [r] });
     this.failovers = new client.Counter({
       name: 'redis_sentinel_failovers_total',
@@ -138,6 +139,7 @@ export class SentinelMetrics {
   /** Every event the sentinel publishes passes here (the shell calls it as it flushes the core's actions). */
   onEvent(channel: string, masterName: string | undefined): void {
     this.events.inc({ event: channel });
+    if (channel === '+tilt') this.tilts.inc({ cause: this.view.core.snapshot().tiltCause ?? 'unknown' });
     if (masterName === undefined) return;
     if (channel === '+vote-for-leader') this.votes.inc({ master_name: masterName });
     if (channel === '+elected-leader') this.elections.inc({ master_name: masterName });

@@ -10,9 +10,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { httpPortLines, useSettledTopology } from '../helpers/fixture.js';
+import { makeCerts } from '../helpers/certs.js';
 import { SENTINEL_TS } from '../helpers/paths.js';
 import { removeTempDir, spawnTracked, tempDir } from '../helpers/pids.js';
 import { freePort } from '../helpers/ports.js';
@@ -197,6 +199,32 @@ test('with requirepass, /metrics needs HTTP Basic credentials of a sentinel user
     // A user without the right to run INFO may not read the metrics.
     assert.match(await redisCli(s.port, '-a', 's3cret', '--no-auth-warning', 'acl', 'setuser', 'viewer', 'on', '>pw', '+ping'), /OK/);
     assert.equal((await request(httpPort, { path: '/metrics', headers: basic('viewer', 'pw') })).status, 403);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('http-tls yes: HTTPS with the sentinel\'s certificate (and no plain HTTP on that port); a TILT is counted by cause', { skip }, async () => {
+  const certs = makeCerts();
+  const httpPort = await freePort();
+  const s = await startSentinel({
+    lines: [`tls-port ${await freePort()}`, `tls-cert-file ${certs.cert}`, `tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, `http-port ${httpPort}`, 'http-tls yes', `sentinel monitor m 127.0.0.1 ${topo().master.port} 1`],
+  });
+  try {
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port: httpPort, path, ca: fs.readFileSync(certs.ca) }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+      });
+    assert.equal((await get('/healthz/live')).status, 200);
+    await assert.rejects(request(httpPort, { path: '/healthz/live' }));
+    // SENTINEL DEBUG can make the timer look stalled: TILT, counted with its cause.
+    assert.match(await redisCli(s.port, 'sentinel', 'debug', 'tilt-trigger', '1'), /OK/);
+    await waitFor(async () => (await get('/metrics')).body.includes('redis_sentinel_tilt_entries_total{cause="timer-stall"}'), 10000, 'a TILT counted');
   } finally {
     await s.stop();
   }

@@ -24,3 +24,8 @@ export function tiltTransition(f: TiltFacts, now: number, tiltTrigger: number, t
   if (f.tilt && now - f.tiltStartTime >= tiltPeriod) return 'exit';
   return 'stay';
 }
+
+/** Why TILT is entered: the clock went backwards, or the timer ran too late (a stall, a jump forward). */
+export function tiltCause(previousTickTime: number, now: number): 'clock-backwards' | 'timer-stall' {
+  return now < previousTickTime ? 'clock-backwards' : 'timer-stall';
+}

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TiltFacts, TiltTransition } from '../../../src/core/rules/tilt.js';
-import { tiltTransition } from '../../../src/core/rules/tilt.js';
+import { tiltCause, tiltTransition } from '../../../src/core/rules/tilt.js';
 
 const TRIGGER = 2000;
 const PERIOD = 30000;
@@ -46,3 +46,8 @@ const rows: { rule: string; f: TiltFacts; want: TiltTransition }[] = [
 for (const row of rows) {
   test(row.rule, () => assert.equal(tiltTransition(row.f, NOW, TRIGGER, PERIOD), row.want, row.rule));
 }
+
+test('the cause of TILT: the clock went backwards, or the timer ran too late (a stall or a jump forward)', () => {
+  assert.equal(tiltCause(10_000, 9_000), 'clock-backwards');
+  assert.equal(tiltCause(10_000, 13_000), 'timer-stall');
+});
