@@ -39,6 +39,8 @@ export class SentinelMetrics {
   private readonly elections: client.Counter<'master_name'>;
   /** The phase each failover we lead is in, and since when (ms). */
   private readonly phaseOf = new Map<string, { phase: string; since: number }>();
+  /** SENTINEL MASTERS's field maps while a scrape renders (null outside one). */
+  private scrapeMasters: Fields[] | null = null;
   /** Failovers we lead, by master: their trigger, from +try-failover to the end or abort. */
   private readonly leading = new Map<string, string>();
 
@@ -61,7 +63,8 @@ export class SentinelMetrics {
         },
       });
     };
-    const masters = (): Fields[] => v.core.mastersFields(v.now());
+    // Every per-master family reads the same field maps: built once per scrape (render), not once per family.
+    const masters = (): Fields[] => (this.scrapeMasters ??= v.core.mastersFields(v.now()));
     const addrOf = (m: Fields): string => `${field(m, 'ip')}:${field(m, 'port')}`;
     const perMaster = (name: string, help: string, value: (m: Fields) => number): void =>
       gauge(name, help, ['master_name', 'master_address'], (g) => {
@@ -176,6 +179,11 @@ export class SentinelMetrics {
 
   /** The text format (Prometheus 0.0.4). */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    this.scrapeMasters = null;
+    try {
+      return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    } finally {
+      this.scrapeMasters = null;
+    }
   }
 }

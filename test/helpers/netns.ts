@@ -27,7 +27,7 @@ import { execFileSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Placement } from './managed.js';
 import { REDIS_CLI } from './paths.js';
-import { spawnTracked } from './pids.js';
+import { pidAlive, spawnTracked } from './pids.js';
 
 export interface NetHost {
   readonly name: string;
@@ -118,14 +118,6 @@ function deleteNamespaceSync(ns: string): void {
   syncQuiet('ip', ['netns', 'del', ns]);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Deletes namespaces of our tag pattern whose creating process is gone (a run killed with

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from './pids.js';
 
 const handedOut = new Set<number>();
 const reservations = new Set<string>();
@@ -58,14 +59,6 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the cross-process lock for `port`; false when a live process holds it. */
 function reserve(port: number): boolean {
