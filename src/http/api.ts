@@ -52,10 +52,9 @@ export function parseFailoverBody(body: unknown): { opts: FailoverOptions; dryRu
     if (b['mode'] === 'coordinated') opts.coordinated = true;
   }
   if (b['to'] !== undefined) {
-    const m = typeof b['to'] === 'string' ? /^(.+):(\d{1,5})$/.exec(b['to']) : null;
-    const port = m ? Number(m[2]) : 0;
-    if (!m || port < 1 || port > 65535) return "to must be 'ip:port'";
-    opts.target = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+    const target = typeof b['to'] === 'string' ? parseAddr(b['to']) : null;
+    if (!target) return "to must be 'ip:port'";
+    opts.target = target;
   }
   if (b['dry_run'] !== undefined && typeof b['dry_run'] !== 'boolean') return 'dry_run must be true or false';
   return { opts, dryRun: b['dry_run'] === true };
