@@ -38,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return 0;
   }
+  if (first === 'drill') {
+    const { runDrill } = await import('./drill.js');
+    return runDrill(argv.slice(1));
+  }
   if (first === undefined || first.startsWith('--')) {
     stdoutLog.log('warning', 'Sentinel needs config file on disk to save state. Exiting...');
     return 1;
