@@ -11,19 +11,29 @@ import { ConfigError, HttpListenError } from '../util/errors.js';
 import type { SentinelConfig } from '../config/model.js';
 import { Logger } from '../util/logger.js';
 import { REPORTED_VERSION, SentinelNode } from '../shell/sentinel-node.js';
+import { notifyReady, supervisorOf } from '../shell/supervisor.js';
+import { packageVersion } from '../util/version.js';
 
 const DAEMON_CHILD_ENV = 'SENTINEL_TS_DAEMON_CHILD';
 
 function usage(): string {
   return [
     'Usage: sentinel-ts /path/to/sentinel.conf [options]',
+    '       sentinel-ts --check-config /path/to/sentinel.conf [options]',
+    '       sentinel-ts drill --sentinel <host:port> --master <name> [drill options]',
     '       sentinel-ts -v or --version',
     '       sentinel-ts -h or --help',
     '',
+    'Options are config directives (`--port 26380` is the line `port 26380`), as for',
+    'redis-sentinel; `--sentinel` alone is accepted and ignored (the form redis-server takes).',
+    '`sentinel-ts drill --help` lists the drill\'s options.',
+    '',
     'Examples:',
     '       sentinel-ts /etc/sentinel.conf',
+    '       sentinel-ts /etc/sentinel.conf --sentinel',
     '       sentinel-ts sentinel.conf --port 26380',
     '       sentinel-ts sentinel.conf --sentinel monitor mymaster 127.0.0.1 6379 2',
+    '       sentinel-ts --check-config /etc/sentinel.conf',
   ].join('\n');
 }
 
@@ -31,12 +41,17 @@ export async function main(argv: string[]): Promise<number> {
   const stdoutLog = new Logger('', 'notice');
   const first = argv[0];
   if (first === '-v' || first === '--version') {
-    process.stdout.write(`sentinel-ts v=${REPORTED_VERSION} (redis-sentinel compatible)\n`);
+    // redis-sentinel prints `Redis server v=7.0.15 sha=... bits=64 ...`: the same key=value shape.
+    process.stdout.write(`sentinel-ts v=${packageVersion()} redis-compat=${REPORTED_VERSION} node=${process.version} bits=64\n`);
     return 0;
   }
   if (first === '-h' || first === '--help') {
     process.stdout.write(usage() + '\n');
     return 0;
+  }
+  if (first === '--check-config') {
+    const { runCheckConfig } = await import('./check-config.js');
+    return runCheckConfig(argv.slice(1), process.stdout);
   }
   if (first === 'drill') {
     const { runDrill } = await import('./drill.js');
@@ -60,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
-  if (config.server.daemonize && process.env[DAEMON_CHILD_ENV] !== '1') {
+  // As in redis, a supervised sentinel stays in the foreground whatever `daemonize` says.
+  const supervised = supervisorOf(config.server.supervised) !== null;
+  if (config.server.daemonize && !supervised && process.env[DAEMON_CHILD_ENV] !== '1') {
     return daemonize(argv);
   }
 
@@ -73,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let logger: Logger;
   try {
-    logger = new Logger(config.server.daemonize && !config.server.logfile ? '/dev/null' : config.server.logfile, config.server.loglevel);
+    logger = new Logger(config.server.daemonize && !supervised && !config.server.logfile ? '/dev/null' : config.server.logfile, config.server.loglevel);
   } catch (err) {
     stdoutLog.log('warning', `Can't open the log file: ${(err as Error).message}`);
     return 1;
@@ -121,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   writePidfile(config.server.pidfile, logger);
   logger.log('notice', `Running mode=sentinel, port=${node.server.port}.`);
+  notifyReady(config.server.supervised, logger);
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {

@@ -27,6 +27,11 @@ import { DEFAULT_DAEMON_PIDFILE, applyServerDirective, defaultServerOptions } fr
 export interface LoadOptions {
   /** Directory that relative paths start from (default: process.cwd()). */
   cwd?: string;
+  /**
+   * When given, problems are added here and loading goes on past them (for `--check-config`,
+   * which reports every problem at once); otherwise the first one is thrown, as at start-up.
+   */
+  problems?: ConfigError[];
 }
 
 /** One line as it was read, untrimmed: from the config file, an included file or the command line. */
@@ -97,7 +102,10 @@ class Loader {
   dir: string;
   private depth = 0;
 
-  constructor(cwd: string) {
+  constructor(
+    cwd: string,
+    private readonly report: (err: ConfigError) => void,
+  ) {
     this.dir = cwd;
     this.server = defaultServerOptions(cwd);
   }
@@ -105,7 +113,12 @@ class Loader {
   run(file: string, lines: string[], firstLine = 1): void {
     lines.forEach((raw, i) => {
       this.lines.push({ file, line: firstLine + i, text: raw });
-      this.line(file, firstLine + i, raw);
+      try {
+        this.line(file, firstLine + i, raw);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        this.report(err);
+      }
     });
   }
 
@@ -167,6 +180,11 @@ export function loadConfig(file: string, cliArgs: readonly string[] = [], opts: 
  */
 export function loadConfigWithLines(file: string, cliArgs: readonly string[] = [], opts: LoadOptions = {}): LoadedConfig {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const problems = opts.problems;
+  const report = (err: ConfigError): void => {
+    if (!problems) throw err;
+    problems.push(err);
+  };
   // Absolute before anything else: `dir` lines change what a relative path would mean.
   const abs = path.resolve(cwd, file);
   let text: string;
@@ -177,7 +195,7 @@ export function loadConfigWithLines(file: string, cliArgs: readonly string[] = [
     throw new ConfigError('SENTINEL_CONFIG_MISSING', `Fatal error, can't open config file '${abs}': ${strerror(err)}`, abs);
   }
 
-  const loader = new Loader(cwd);
+  const loader = new Loader(cwd, report);
   const fileLines = text.split('\n');
   loader.run(abs, fileLines);
   // redis joins the options to the file with one "\n", so they are numbered from the line after
@@ -189,17 +207,24 @@ export function loadConfigWithLines(file: string, cliArgs: readonly string[] = [
   if (server.daemonize && !server.pidfile) server.pidfile = DEFAULT_DAEMON_PIDFILE;
   const cfg: SentinelConfig = { path: abs, server, sentinel: defaultGlobals(), masters: [] };
 
+  // A master whose `monitor` line was refused makes each of its later lines fail too ("No such
+  // master"): when collecting, only the first problem, the cause, is reported.
+  const refusedMasters = new Set<string>();
   for (const pass of sentinelPasses(loader.queue)) {
     for (const q of pass) {
+      if (q.argv.length > 1 && refusedMasters.has(q.argv[1]!)) continue;
       const reason = applySentinelDirective(cfg, q.argv, loader.dir);
-      if (reason !== null) throw new ConfigError('SENTINEL_CONFIG_BAD_LINE', reason, q.file, q.line, q.text);
+      if (reason === null) continue;
+      const name = q.argv[1];
+      if (q.argv[0]!.toLowerCase() === 'monitor' && name !== undefined && !cfg.masters.some((m) => m.name === name)) refusedMasters.add(name);
+      report(new ConfigError('SENTINEL_CONFIG_BAD_LINE', reason, q.file, q.line, q.text));
     }
   }
 
   try {
     fs.accessSync(abs, fs.constants.W_OK);
   } catch (err) {
-    throw new ConfigError('SENTINEL_CONFIG_NOT_WRITABLE', `Sentinel config file ${abs} is not writable: ${strerror(err)}. Exiting...`, abs);
+    report(new ConfigError('SENTINEL_CONFIG_NOT_WRITABLE', `Sentinel config file ${abs} is not writable: ${strerror(err)}. Exiting...`, abs));
   }
   return { config: cfg, lines: loader.lines };
 }

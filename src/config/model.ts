@@ -62,6 +62,8 @@ export interface ServerOptions {
   logfile: string; // "" = stdout
   loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
   daemonize: boolean;
+  /** supervised: how a service manager learns we are ready (see shell/supervisor.ts). */
+  supervised: 'no' | 'upstart' | 'systemd' | 'auto'; // default no
   pidfile: string; // "" = none
   requirepass?: string;
   protectedMode: boolean; // default false in sentinel mode

@@ -21,6 +21,7 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     logfile: '',
     loglevel: 'notice',
     daemonize: false,
+    supervised: 'no',
     pidfile: '',
     protectedMode: false,
     maxclients: 10000,
@@ -76,6 +77,7 @@ const TLS_STRING_FIELDS = new Map<string, TlsStringField>(Object.entries({
 }) as [string, TlsStringField][]);
 
 const LOG_LEVELS: readonly ServerOptions['loglevel'][] = ['debug', 'verbose', 'notice', 'warning', 'nothing'];
+const SUPERVISED: readonly ServerOptions['supervised'][] = ['upstart', 'systemd', 'auto', 'no'];
 
 /** CONFIG_BINDADDR_MAX */
 const MAX_BIND_ADDRESSES = 16;
@@ -211,6 +213,12 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       const l = args[0]!.toLowerCase() as ServerOptions['loglevel'];
       if (!LOG_LEVELS.includes(l)) return `argument(s) must be one of the following: ${LOG_LEVELS.join(', ')}`;
       s.loglevel = l;
+      return null;
+    }
+    case 'supervised': {
+      const v = args[0]!.toLowerCase() as ServerOptions['supervised'];
+      if (!SUPERVISED.includes(v)) return `argument(s) must be one of the following: ${SUPERVISED.join(', ')}`;
+      s.supervised = v;
       return null;
     }
     case 'daemonize':
