@@ -6,7 +6,9 @@
 #      the partition tests and bench:partition build networks of namespaces and cut them with
 #      nftables rules; they need root and skip without it); prometheus (`promtool check metrics`
 #      lints /metrics, and a real Prometheus server scrapes a sentinel in the tests); chromium (the
-#      dashboard's browser test, driven by playwright-core); Node.js >= 20 from Debian too if
+#      dashboard's browser test, driven by playwright-core); systemd (`systemd-analyze verify`
+#      checks the packaged unit file, `systemd-notify` reports readiness; installing it starts
+#      nothing in a container); Node.js >= 20 from Debian too if
 #      there is none and the release has it (Debian 13 does; on Debian 12 install it first, e.g.
 #      from NodeSource);
 #   2. stops the services those packages start on 6379, 26379 and 9090 and keeps them from starting
@@ -66,7 +68,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "this script is for Debian (dpkg an
 
 # 1. Packages.
 missing=()
-for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2 prometheus chromium; do
+for p in redis-server redis-tools redis-sentinel python3-redis nftables iproute2 prometheus chromium systemd; do
   installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
