@@ -3,15 +3,19 @@
  * monitoring it, all on free loopback ports. It shows the topology as each sentinel sees it
  * (polled every second, redrawn only when something changed) and every event the sentinels
  * publish, as it happens. Ctrl-C (or SIGTERM) stops every process it started and removes its
- * temp dirs.
+ * temp dirs. Each sentinel-ts serves its dashboard (http-port), whose address is printed, and
+ * typing `d` + Enter runs a failover drill (`sentinel-ts drill`) against the playground.
  *
  *   npm run demo                        # runs until Ctrl-C
  *   npm run demo -- --duration 20       # stops by itself after 20 s
  *   SENTINEL_IMPL=redis npm run demo    # the same with the reference redis-sentinel
  */
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { SENTINEL_TS } from '../test/helpers/paths.js';
 import { killEverything, trackedPids } from '../test/helpers/pids.js';
-import { startTopology } from '../test/helpers/sentinels.js';
+import { freePort } from '../test/helpers/ports.js';
+import { effectiveImpl, startTopology } from '../test/helpers/sentinels.js';
 import type { SentinelProcess, Topology } from '../test/helpers/sentinels.js';
 
 const MASTER = 'mymaster';
@@ -100,7 +104,15 @@ async function main(): Promise<void> {
   };
 
   say('Starting 3 redis-server (1 master, 2 replicas) and 3 sentinels on free loopback ports...');
-  t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 3000, failoverTimeoutMs: 15000, masterName: MASTER, onSentinelStarted: subscribe });
+  // redis-sentinel refuses http-port: the dashboards exist only with sentinel-ts.
+  const isTs = effectiveImpl('ts') === 'ts';
+  const httpPorts: number[] = [];
+  const linesFor = async (i: number): Promise<string[]> => {
+    if (!isTs) return [];
+    httpPorts[i] = await freePort();
+    return [`http-port ${httpPorts[i]}`, 'http-bind 127.0.0.1'];
+  };
+  t = await startTopology({ replicas: 2, sentinels: 3, downAfterMs: 3000, failoverTimeoutMs: 15000, masterName: MASTER, onSentinelStarted: subscribe, linesFor });
 
   const s0 = t.sentinels[0]!.port;
   const impl = t.sentinels[0]!.impl === 'ts' ? 'sentinel-ts' : 'redis-sentinel';
@@ -112,6 +124,12 @@ async function main(): Promise<void> {
     ...t.sentinels.map((s, i) => [`sentinel${i + 1}`, impl, `127.0.0.1:${s.port}`, String(s.pid), s.confPath]),
   ]));
   say('');
+  if (isTs) {
+    say('Dashboards (open in a browser; each sentinel serves its own view, /metrics and /v1/ too):');
+    for (const [i, p] of httpPorts.entries()) say(`  sentinel${i + 1}  http://127.0.0.1:${p}/ui/`);
+    say('');
+  }
+  const drillArgs = ['drill', '--sentinel', `127.0.0.1:${s0}`, '--master', MASTER, ...(isTs ? [] : ['--mode', 'plain'])];
   say('Things to try in another terminal:');
   const hints: Array<[string, string]> = [
     [`redis-cli -p ${s0} sentinel masters`, ''],
@@ -121,11 +139,14 @@ async function main(): Promise<void> {
     [`kill -9 ${t.master.pid}`, 'kill the master: +sdown, +odown, election, +switch-master'],
     [`redis-cli -p ${t.sentinels[1]!.port} sentinel failover ${MASTER}`, 'a manual failover'],
     [`kill -9 ${t.sentinels[2]!.pid}`, 'kill a sentinel: the others flag it s_down'],
+    [`bin/sentinel-ts ${drillArgs.join(' ')}`, `a switchover under write load, measured${isTs ? ' (no acknowledged write lost)' : ''}`],
   ];
   const width = Math.max(...hints.filter(([, why]) => why).map(([cmd]) => cmd.length));
   for (const [cmd, why] of hints) say(`  ${why ? `${cmd.padEnd(width)}   # ${why}` : cmd}`);
   say(durationS > 0 ? `Stopping by itself after ${durationS} s (or Ctrl-C).` : 'Ctrl-C stops everything.');
+  if (process.stdin.isTTY) say('Type d and Enter here to run the failover drill now.');
   say('');
+  offerDrill(drillArgs, () => stopping);
 
   // The topology as each sentinel sees it, redrawn when it changes.
   // A frozen sentinel (kill -STOP) must not stall the view: commands time out, and nothing is
@@ -181,6 +202,25 @@ async function main(): Promise<void> {
   await draw();
   timer = setInterval(() => void draw(), 1000);
   if (durationS > 0) setTimeout(() => void stop(`--duration ${durationS} s elapsed`), durationS * 1000);
+}
+
+/** `d` + Enter on the terminal runs the drill (one at a time), its report shown with the events. */
+function offerDrill(args: string[], stopping: () => boolean): void {
+  if (!process.stdin.isTTY) return;
+  let running = false;
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (line: string) => {
+    if (line.trim().toLowerCase() !== 'd' || running || stopping()) return;
+    running = true;
+    say(`${clock()} running: sentinel-ts ${args.join(' ')}`);
+    const child = spawn(SENTINEL_TS, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => {
+      running = false;
+      say(`${clock()} the drill exited with status ${code ?? 'signal'}; type d and Enter to run it again.`);
+    });
+  });
+  // Reading stdin must not keep the playground alive once it stops.
+  process.stdin.unref();
 }
 
 main().catch((e: unknown) => {

@@ -72,6 +72,15 @@ test('the playground converges, shows events, and Ctrl-C stops everything it sta
     await waitFor(() => converged(d.out()), 20000, `the demo to show a converged topology; output so far:\n${d.out()}`);
     assert.match(d.out(), /\[sentinel :\d+\] \+sentinel sentinel [0-9a-f]{40} 127\.0\.0\.1 \d+ @ mymaster /);
     assert.match(d.out(), /redis-cli -p \d+ sentinel masters/);
+    assert.match(d.out(), /bin\/sentinel-ts drill --sentinel 127\.0\.0\.1:\d+ --master mymaster +# a switchover under write load/);
+    // Each sentinel's dashboard, at the address shown.
+    const urls = [...d.out().matchAll(/^\s+sentinel\d\s+(http:\/\/127\.0\.0\.1:\d+\/ui\/)$/gm)].map((m) => m[1]!);
+    assert.equal(urls.length, 3, 'three dashboard addresses');
+    for (const url of urls) {
+      const res = await fetch(url);
+      assert.equal(res.status, 200, url);
+      assert.match(await res.text(), /<html/i);
+    }
   } finally {
     d.kill('SIGINT');
   }
