@@ -81,9 +81,13 @@ function confDir(lines: string[]): { dir: string; file: string } {
 }
 
 /** Starts the installed binary in `dir` and waits until `port` answers PING. */
-async function startInstalled(dir: string, args: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+function startInstalled(dir: string, args: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  return startInstalledCommand(bin, dir, args, port, env);
+}
+
+async function startInstalledCommand(command: string, dir: string, args: string[], port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   let output = '';
-  const child = spawnTracked(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(command, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -198,4 +202,21 @@ test("the tarball's unit file passes `systemd-analyze verify`", { skip: fs.exist
   const r = spawnSync(SYSTEMD_ANALYZE, ['verify', copy], { encoding: 'utf8', timeout: 30000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr.trim(), '', 'no warning either');
+});
+
+test("the README's redis-server stand-in hands `redis-server <conf> --sentinel` to the installed sentinel-ts", async () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const shim = /```sh\n(#!\/bin\/sh\n# \/usr\/local\/bin\/redis-server:[\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(shim, 'the README shows the redis-server stand-in');
+  const shimDir = tempDir('shim-');
+  fs.writeFileSync(path.join(shimDir, 'redis-server'), shim, { mode: 0o755 });
+  const port = await freePort();
+  const httpPort = await freePort();
+  // http-port: the real redis-server would refuse this file, so only sentinel-ts can be serving it.
+  const { dir } = confDir([`port ${port}`, 'bind 127.0.0.1', `http-port ${httpPort}`, `sentinel monitor mymaster 127.0.0.1 ${redis!.port} 1`]);
+  const env = { ...process.env, PATH: `${shimDir}:${path.dirname(bin)}:${process.env['PATH'] ?? ''}` };
+  const child = await startInstalledCommand('redis-server', dir, ['sentinel.conf', '--sentinel'], port, env);
+  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz/live`)).status, 200);
+  assert.equal(await redisCli(port, 'sentinel', 'get-master-addr-by-name', 'mymaster'), `127.0.0.1\n${redis!.port}\n`);
+  await terminate(child, 'SIGTERM', 5000);
 });
