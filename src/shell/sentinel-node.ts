@@ -22,10 +22,15 @@ import { sentinelCommand } from '../commands/sentinel.js';
 import type { SentinelCommandEnv } from '../commands/sentinel.js';
 import type { Logger, LogLevelSetting } from '../util/logger.js';
 import { ScriptRunner } from './script-runner.js';
+import { QueryCache } from './query-cache.js';
+import { encodeReply } from '../protocol/encode.js';
 import type { Spawner } from './script-runner.js';
 import { bulk } from '../protocol/reply.js';
 
 export const REPORTED_VERSION = '7.2.4';
+
+/** The read-only SENTINEL subcommands whose answers QueryCache keeps (aliases included). */
+const CACHED_QUERIES = new Set(['get-master-addr-by-name', 'get-primary-addr-by-name', 'masters', 'primaries', 'master', 'primary', 'replicas', 'slaves', 'sentinels']);
 
 export interface NodeOptions {
   config: SentinelConfig;
@@ -50,6 +55,9 @@ export class SentinelNode {
   readonly runId = randomBytes(20).toString('hex');
   private onExit: (code: number) => void = (code) => process.exit(code);
   private readonly scripts: ScriptRunner;
+  /** Encoded answers of the read-only SENTINEL queries, and INFO's sentinel section (see QueryCache). */
+  private readonly queries = new QueryCache<Reply>();
+  private readonly infoCache = new QueryCache<string>();
   /** The HTTP side (http-port), when configured. */
   http: HttpFace | null = null;
 
@@ -79,7 +87,11 @@ export class SentinelNode {
     });
     const hooks: SentinelHooks = {
       sentinelCommand: (sub, args, ctx) => this.sentinelCommand(sub, args, ctx),
-      infoSentinelSection: () => this.core.infoSection(this.clock(), { running: this.scripts.running, queued: this.scripts.queued }),
+      infoSentinelSection: () => {
+        const scripts = { running: this.scripts.running, queued: this.scripts.queued };
+        const now = this.clock();
+        return this.infoCache.get(`${scripts.running} ${scripts.queued}`, now, () => this.core.infoSection(now, scripts));
+      },
       masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
       shutdown: () => void this.stop(0),
@@ -156,6 +168,8 @@ export class SentinelNode {
   /** Runs one input of the core and carries out what it asked for. */
   private input(f: () => void): void {
     if (this.stopping) return;
+    this.queries.invalidate();
+    this.infoCache.invalidate();
     f();
     this.flush();
   }
@@ -268,6 +282,18 @@ export class SentinelNode {
   }
 
   private sentinelCommand(sub: string, args: readonly string[], ctx: ClientContext): Reply {
+    // Only answers about a known master are kept (their number is bounded by the masters').
+    if (CACHED_QUERIES.has(sub) && (args.length === 0 || this.core.hasMaster(args[0]!))) {
+      const now = this.clock();
+      return this.queries.get(`${ctx.proto} ${sub} ${args[0] ?? ''}`, now, () => {
+        // Built with the time it is kept under.
+        const reply = sentinelCommand({ ...this.commandEnv(), now: () => now }, sub, args, ctx);
+        return reply.t === 'error' ? reply : { t: 'raw', v: encodeReply(reply, ctx.proto) };
+      });
+    }
+    // Anything else may change what the queries show (SET, RESET, votes, CONFIG SET, ...).
+    this.queries.invalidate();
+    this.infoCache.invalidate();
     // Admin commands may queue actions (links, events, persist); sentinelCommand flushes them.
     const reply = sentinelCommand(this.commandEnv(), sub, args, ctx);
     this.flush();

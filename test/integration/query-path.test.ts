@@ -1,0 +1,79 @@
+/**
+ * The query path's shortcuts must not show: answers kept for reuse (QueryCache) change as soon as
+ * the state does, even within one millisecond; a pipelined batch answered in one write keeps
+ * each reply in the protocol its command ran in (HELLO 3 halfway through).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startSentinel } from '../helpers/sentinels.js';
+import type { SentinelProcess } from '../helpers/sentinels.js';
+import { rawCommand } from '../helpers/wire.js';
+import { connectRaw } from '../helpers/wire.js';
+import { waitFor } from '../helpers/wait.js';
+
+let master: RedisServer | undefined;
+let sentinel: SentinelProcess | undefined;
+
+before(async () => {
+  master = await startRedis();
+  sentinel = await startSentinel({ lines: [`sentinel monitor mymaster 127.0.0.1 ${master.port} 1`, 'sentinel down-after-milliseconds mymaster 5000'] });
+});
+
+after(async () => {
+  await sentinel?.stop();
+  await master?.stop();
+});
+
+const resp = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+/** Sends `data` on one connection and collects the answer until `done` says it is complete. */
+async function exchange(port: number, data: string, done: (s: string) => boolean): Promise<string> {
+  const s = await connectRaw(port);
+  let out = '';
+  s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  s.write(data);
+  await waitFor(() => done(out), 5000, `the replies (so far: ${JSON.stringify(out)})`);
+  s.destroy();
+  return out;
+}
+
+test('SENTINEL SET pipelined between two SENTINEL MASTER: the second shows the new value', async () => {
+  const port = sentinel!.port;
+  const q = resp('SENTINEL', 'MASTER', 'mymaster');
+  for (const quorum of ['2', '1', '3']) {
+    const out = await exchange(port, q + resp('SENTINEL', 'SET', 'mymaster', 'quorum', quorum) + q, (s) => (s.match(/\$6\r\nquorum\r\n\$1\r\n\d\r\n/g) ?? []).length === 2);
+    const shown = [...out.matchAll(/\$6\r\nquorum\r\n\$1\r\n(\d)\r\n/g)].map((m) => m[1]);
+    assert.equal(shown[1], quorum, `after SET quorum ${quorum}: ${JSON.stringify(shown)}`);
+    assert.match(out, /\+OK\r\n/);
+  }
+});
+
+test('HELLO 3 halfway through a pipelined batch: replies before it in RESP2, after it in RESP3', async () => {
+  const port = sentinel!.port;
+  const q = resp('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster');
+  const m = resp('SENTINEL', 'MASTER', 'mymaster');
+  const out = await exchange(port, q + m + resp('HELLO', '3') + q + m + resp('PING'), (s) => s.endsWith('+PONG\r\n'));
+  const addr = `*2\r\n$9\r\n127.0.0.1\r\n$${String(master!.port).length}\r\n${master!.port}\r\n`;
+  const first = out.indexOf(addr);
+  const second = out.indexOf(addr, first + 1);
+  assert.equal(first, 0, 'the first answer, RESP2');
+  assert.ok(second > first, 'the address again after HELLO');
+  // RESP2 flattens SENTINEL MASTER into an array; RESP3 sends a map.
+  const before = out.slice(first + addr.length, out.indexOf('%', first));
+  assert.match(before, /^\*\d+\r\n\$4\r\nname\r\n/, 'SENTINEL MASTER before HELLO is a RESP2 array');
+  assert.match(out.slice(second + addr.length), /^%\d+\r\n\$4\r\nname\r\n/, 'after HELLO 3 it is a RESP3 map');
+});
+
+test('a kept answer is not shown to a client the ACL denies, nor for an unknown master', async () => {
+  const port = sentinel!.port;
+  assert.equal(await rawCommand(port, resp('ACL', 'SETUSER', 'pinger', 'on', '>pw', '+ping', '+auth')), '+OK\r\n');
+  const q = resp('SENTINEL', 'MASTER', 'mymaster');
+  // The default user's answer is kept; the same question from pinger, in the same batch, is refused.
+  const out = await exchange(port, q + resp('AUTH', 'pinger', 'pw') + q + resp('PING'), (s) => s.endsWith('+PONG\r\n'));
+  assert.match(out, /^\*\d+\r\n\$4\r\nname\r\n/);
+  assert.match(out, /\+OK\r\n-NOPERM this user has no permissions to run the 'sentinel\|master' command\r\n\+PONG\r\n$/);
+  assert.equal(await rawCommand(port, resp('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'nosuch')), '*-1\r\n');
+  assert.match(await rawCommand(port, resp('SENTINEL', 'MASTER', 'nosuch')), /^-ERR No such master with that name\r\n$/);
+});

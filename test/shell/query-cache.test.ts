@@ -1,0 +1,19 @@
+/** QueryCache: an answer is reused only within the same millisecond and with nothing changed. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueryCache } from '../../src/shell/query-cache.js';
+
+test('built once per key while the ms and the state stay the same; rebuilt after either changes', () => {
+  const c = new QueryCache<string>();
+  let builds = 0;
+  const get = (key: string, now: number): string => c.get(key, now, () => `${key}@${now}#${++builds}`);
+  assert.equal(get('a', 1000.2), 'a@1000.2#1');
+  assert.equal(get('a', 1000.9), 'a@1000.2#1', 'same ms: the kept answer');
+  assert.equal(get('b', 1000.5), 'b@1000.5#2', 'another key is its own answer');
+  assert.equal(get('a', 1001), 'a@1001#3', 'the next ms: built again');
+  c.invalidate();
+  assert.equal(get('a', 1001), 'a@1001#4', 'after a change of state: built again in the same ms');
+  assert.equal(get('a', 1001), 'a@1001#4');
+  assert.equal(get('b', 1001), 'b@1001#5', 'the change dropped every key');
+  assert.equal(get('b', 1000), 'b@1000#6', 'a clock going back is a different ms too');
+});
