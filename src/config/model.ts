@@ -68,6 +68,12 @@ export interface ServerOptions {
   requirepass?: string;
   protectedMode: boolean; // default false in sentinel mode
   maxclients: number; // default 10000
+  /**
+   * tcp-backlog: the listen queue. null (not set) = DEFAULT_TCP_BACKLOG, larger than redis's 511:
+   * a fleet reconnecting at once after a failover overflows 511, and each connection dropped
+   * there waits for a SYN-ACK retransmission (1 s, then 3 s).
+   */
+  tcpBacklog: number | null;
   /** Inline request and multibulk count limits (bytes / elements). */
   protoMaxBulkLen: number; // default 512 MiB
   clientQueryBufferLimit: number; // default 1 GiB

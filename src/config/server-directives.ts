@@ -25,6 +25,7 @@ export function defaultServerOptions(cwd: string): ServerOptions {
     pidfile: '',
     protectedMode: false,
     maxclients: 10000,
+    tcpBacklog: null,
     protoMaxBulkLen: 512 * 1024 * 1024,
     clientQueryBufferLimit: 1024 * 1024 * 1024,
     pubsubOutputHardLimit: 32 * 1024 * 1024,
@@ -142,6 +143,12 @@ export function applyServerDirective(t: ServerDirectiveTarget, key: string, args
       const v = integer(0n, 65535n);
       if (typeof v === 'string') return v;
       s.port = v;
+      return null;
+    }
+    case 'tcp-backlog': {
+      const v = integer(0n, 2147483647n);
+      if (typeof v === 'string') return v;
+      s.tcpBacklog = v;
       return null;
     }
     case 'maxclients': {

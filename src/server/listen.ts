@@ -15,11 +15,11 @@ export interface ListenAddress {
 export const OPTIONAL_BIND_ERRORS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'ENOPROTOOPT', 'ESOCKTNOSUPPORT', 'EPFNOSUPPORT']);
 
 /** Resolves true once listening, false for an optional address the host cannot use; rejects with the OS error otherwise. */
-export async function listenOn(srv: net.Server, a: ListenAddress, port: number): Promise<boolean> {
+export async function listenOn(srv: net.Server, a: ListenAddress, port: number, backlog = 511): Promise<boolean> {
   try {
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
-      srv.listen({ host: a.host, port, exclusive: true, ipv6Only: a.host.includes(':') }, () => {
+      srv.listen({ host: a.host, port, backlog, exclusive: true, ipv6Only: a.host.includes(':') }, () => {
         srv.off('error', reject);
         resolve();
       });

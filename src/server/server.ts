@@ -66,6 +66,11 @@ const PROTECTED_MODE_DENIED =
  * turn). Matters for requests that rewrite the config file, about 1 ms each for the fsync.
  */
 const TURN_BUDGET_MS = 5;
+/**
+ * The listen queue when tcp-backlog is not set (redis: 511). The kernel caps it at
+ * net.core.somaxconn (4096 on current kernels).
+ */
+const DEFAULT_TCP_BACKLOG = 4096;
 /** Replies encoded into one buffer at most (see processInput). */
 const ENCODE_GROUP = 64;
 
@@ -219,7 +224,7 @@ export class RespServer implements ServerContext {
    */
   private async bindListener(srv: net.Server, a: ListenAddress, port: number): Promise<boolean> {
     try {
-      if (!(await listenOn(srv, a, port))) {
+      if (!(await listenOn(srv, a, port, this.opts.options.tcpBacklog ?? DEFAULT_TCP_BACKLOG))) {
         this.opts.log('verbose', `Skipping optional bind address ${a.host}`);
         return false;
       }
@@ -293,7 +298,7 @@ export class RespServer implements ServerContext {
       this.clock(),
     );
     this.clients.set(client.id, client);
-    socket.setNoDelay(true);
+    // TCP_NODELAY is already set: the listeners are created with noDelay.
     socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
     socket.on('error', (err) => this.opts.log('verbose', `Client id=${client.id} addr=${client.addr}: ${err.message}`));
     socket.on('close', () => this.dropClient(client));

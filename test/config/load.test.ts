@@ -540,3 +540,11 @@ test('parseMemory accepts redis units', () => {
     assert.deepEqual(failure(`${line}\n`), [1, 'Bad directive or wrong number of arguments', line]);
   }
 });
+
+test('tcp-backlog: unset by default (the listener then uses a larger queue than redis), an integer when set', () => {
+  assert.equal(load(M).server.tcpBacklog, null);
+  assert.equal(load(`tcp-backlog 1024\n${M}`).server.tcpBacklog, 1024);
+  const e = loadError(`tcp-backlog lots\n${M}`);
+  assert.equal(e.line, 1);
+  assert.equal(e.reason, "argument couldn't be parsed into an integer");
+});
