@@ -69,6 +69,26 @@ export class SentinelSet {
     }
   }
 
+  /**
+   * One command on a connection of its own, with its own reply timeout: for the failover request,
+   * whose reply may take longer than a query's and must not be confused with one.
+   */
+  async callOnce(e: Endpoint, timeoutMs: number, ...args: (string | number)[]): Promise<RespValue> {
+    const client = await RespClient.connect({
+      host: e.host,
+      port: e.port,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: timeoutMs,
+      ...this.auth,
+      ...(this.tls ? { tls: this.tls } : {}),
+    });
+    try {
+      return await client.call(...args);
+    } finally {
+      client.close();
+    }
+  }
+
   private forget(key: string, link: Promise<RespClient>): void {
     if (this.links.get(key) === link) this.links.delete(key);
   }

@@ -42,6 +42,9 @@ export interface WriterConnection {
   at: number;
 }
 
+/** Error replies saying the server will not serve us (no or wrong credentials, no permission). */
+const ACCESS_ERRORS = new Set(['NOAUTH', 'WRONGPASS', 'NOPERM']);
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The failure reason of an error, as counted in the report (see FAILURE_REASONS). */
@@ -67,6 +70,8 @@ export class Writer {
 
   private conn: RespClient | null = null;
   private connecting = false;
+  /** The last connection attempt failed because the server refused our AUTH. */
+  private refused = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private scheduleStart = 0;
@@ -86,7 +91,7 @@ export class Writer {
   async start(timeoutMs: number): Promise<void> {
     const deadline = this.opts.now() + timeoutMs;
     this.connecting = true;
-    await this.connectLoop(deadline);
+    await this.connectLoop(deadline, true);
     if (!this.conn) {
       this.stopped = true;
       throw new Error(`could not start writing to the master within ${timeoutMs} ms${this.lastError ? `: ${this.lastError}` : ''}`);
@@ -169,14 +174,20 @@ export class Writer {
     conn.close();
     if (this.stopped || this.connecting) return;
     this.connecting = true;
-    void sleep(RECONNECT_DELAY_MS).then(() => this.connectLoop(Infinity));
+    void sleep(RECONNECT_DELAY_MS).then(() => this.connectLoop(Infinity, false));
   }
 
-  /** Resolve, connect, check ROLE; again every ~20 ms until it works, the deadline passes, or writing stops. */
-  private async connectLoop(deadline: number): Promise<void> {
+  /**
+   * Resolve, connect, check ROLE; again every ~20 ms until it works, the deadline passes, or
+   * writing stops. `refusalIsFinal`: before the drill, a server refusing our credentials will
+   * not change its mind, so the first refusal ends the attempt (during the drill it is counted
+   * and retried like any other error).
+   */
+  private async connectLoop(deadline: number, refusalIsFinal: boolean): Promise<void> {
     try {
       while (!this.stopped && this.opts.now() < deadline) {
         const c = await this.tryConnect();
+        if (!c && refusalIsFinal && this.refused) return;
         if (c) {
           if (this.stopped) {
             c.close();
@@ -212,6 +223,8 @@ export class Writer {
       this.lastError = `${addrText(master)} is not a master (ROLE: ${Array.isArray(role) ? String(role[0]) : String(role)})`;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
+      // An error reply from connect() is AUTH's; ROLE's counts when it is about who we are.
+      this.refused = err instanceof RespReplyError && (c === null || ACCESS_ERRORS.has(err.prefix));
     }
     c?.close();
     return null;

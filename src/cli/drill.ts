@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { DrillArgsError, RespReplyError } from '../util/errors.js';
+import { ConnectionError, DrillArgsError, RespReplyError } from '../util/errors.js';
 import { USAGE, USAGE_HINT, parseDrillArgs } from './drill-args.js';
 import type { DrillOptions, Endpoint } from './drill-args.js';
 import { exitCodeOf, formatHuman, formatJson, summarize } from './drill-report.js';
@@ -25,6 +25,10 @@ import type { TlsSettings } from './resp-client.js';
 
 /** How long the writer may take to make its first connection before the drill gives up. */
 const WRITER_START_MS = 5000;
+/** How long past --before the drill waits for a first acknowledgement before giving up. */
+const FIRST_ACK_GRACE_MS = 2000;
+/** The failover request's own reply timeout (sentinel-ts flushes its config before replying). */
+const FAILOVER_REPLY_MS = 10000;
 /** How long in-flight writes may take to settle once writing stops. */
 const SETTLE_MS = 5000;
 /** Agreement is polled this often (the resolution of agreed_ms). */
@@ -112,7 +116,7 @@ class Drill {
     try {
       this.oldMaster = await this.sentinels.masterAddr(first, o.master);
     } catch (e) {
-      return this.finish(`sentinel ${addrText(first)} did not answer: ${message(e)}`, null);
+      return this.finish(`could not ask sentinel ${addrText(first)} for the master: ${message(e)}`, null);
     }
     if (!this.oldMaster) return this.finish(`sentinel ${addrText(first)} knows no master named '${o.master}'`, null);
     const old = this.oldMaster;
@@ -124,7 +128,7 @@ class Drill {
         // checked just below: every sentinel followed must answer
       }
     }
-    const disagreement = describeViews(this.sentinels.endpoints, await this.sentinels.views(o.master), old, 'before');
+    const disagreement = describeViews(this.sentinels.endpoints, await this.sentinels.views(o.master), old);
     if (disagreement) return this.finish(`not starting: ${disagreement}`, null);
 
     const writer = new Writer({
@@ -142,6 +146,9 @@ class Drill {
       return this.finish(`not starting: ${message(e)}`, null);
     }
     await sleep(o.beforeMs);
+    // With a short --before the first reply may still be on its way: give it a moment.
+    const firstAckBy = now() + FIRST_ACK_GRACE_MS;
+    while (writer.ackTimes.length === 0 && now() < firstAckBy) await sleep(10);
     if (writer.ackTimes.length === 0) {
       return this.finish(`not failing over: no write was acknowledged in the ${o.beforeMs} ms before${writer.lastError ? ` (${writer.lastError})` : ''}`, old);
     }
@@ -149,9 +156,15 @@ class Drill {
     const command = ['SENTINEL', 'FAILOVER', o.master, ...(o.mode === 'coordinated' ? ['COORDINATED'] : []), ...(o.to ? ['TO', o.to.host, String(o.to.port)] : [])];
     this.triggeredAt = now();
     try {
-      await this.sentinels.call(first, ...command);
+      await this.sentinels.callOnce(first, FAILOVER_REPLY_MS, ...command);
     } catch (e) {
+      const sent = !(e instanceof ConnectionError && (e.code === 'CONNECT_FAILED' || e.code === 'CONNECT_TIMEOUT'));
+      if (!(e instanceof RespReplyError) && sent) {
+        // Sent but unanswered: the failover may be under way, so say so rather than "refused".
+        return this.finish(`no reply from sentinel ${addrText(first)} to ${command.join(' ')} (${message(e)}): the failover may or may not happen`, old);
+      }
       this.triggeredAt = null;
+      if (!sent) return this.finish(`could not send ${command.join(' ')} to sentinel ${addrText(first)}: ${message(e)}`, old);
       return this.finish(`sentinel ${addrText(first)} refused ${command.join(' ')}: ${message(e)}${refusalHint(e, o)}`, old);
     }
 
@@ -273,16 +286,18 @@ function viewList(endpoints: readonly Endpoint[], views: readonly MasterView[]):
   return views
     .map((v, i) => {
       const who = `sentinel ${addrText(endpoints[i]!)}`;
-      if (v instanceof Error) return `${who} did not answer (${v.message})`;
+      if (v instanceof Error) return `${who} could not be asked (${v.message})`;
       return v === null ? `${who} knows no such master` : `${who} names ${addrText(v)}`;
     })
     .join(', ');
 }
 
 /** Null when every sentinel answers `expected`; else what is wrong, for the error message. */
-function describeViews(endpoints: readonly Endpoint[], views: readonly MasterView[], expected: Endpoint, when: string): string | null {
+function describeViews(endpoints: readonly Endpoint[], views: readonly MasterView[], expected: Endpoint): string | null {
   if (views.every((v) => sameAddr(v, expected))) return null;
-  return `the sentinels disagree ${when} the drill (${viewList(endpoints, views)}); a drill measures their agreement, so it needs them in agreement first`;
+  // Agreement of every sentinel is what the drill waits for: one it cannot ask would time it out.
+  if (views.some((v) => v instanceof Error)) return `not every sentinel followed (given, and the peers they list) can be asked: ${viewList(endpoints, views)}`;
+  return `the sentinels disagree before the drill (${viewList(endpoints, views)}); a drill measures their agreement, so it needs them in agreement first`;
 }
 
 /** How many of `keys` are absent on the server (MGET in batches: one round trip per batch). */
