@@ -7,12 +7,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { makeCerts } from '../helpers/certs.js';
+import type { TestCerts } from '../helpers/certs.js';
 import { useSettledTopology } from '../helpers/fixture.js';
+import { freePort } from '../helpers/ports.js';
 import type { Topology } from '../helpers/sentinels.js';
 import { startSentinel, tsOnly } from '../helpers/sentinels.js';
 import type { SentinelProcess } from '../helpers/sentinels.js';
 import { SENTINEL_TS } from '../helpers/paths.js';
-import { spawnTracked } from '../helpers/pids.js';
+import { removeTempDir, spawnTracked } from '../helpers/pids.js';
 import { startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { stopAll, waitForView } from '../helpers/quorum.js';
@@ -272,5 +275,72 @@ describe('password-protected servers and sentinels', () => {
     await assertAllName({ sentinels }, String(o['new_master']), SENTINEL_CLI);
     assert.equal(await drillKeys(portOf(o['new_master']), SERVER_CLI), '');
     assert.equal(r.stderr, '', 'no warning: the password came from REDISCLI_AUTH');
+  });
+});
+
+describe('over TLS: the drill reaches sentinels and servers on their TLS ports', () => {
+  let certs: TestCerts | undefined;
+  let master: RedisServer | undefined;
+  let replica: RedisServer | undefined;
+  const tlsPorts = new Map<RedisServer | SentinelProcess, number>();
+  let sentinels: SentinelProcess[] = [];
+  const tlsArgs = (c: TestCerts): string[] => ['--tls-cert-file', c.cert, '--tls-key-file', c.key, '--tls-ca-cert-file', c.ca, '--tls-replication', 'yes'];
+
+  before(async () => {
+    if (skip) return;
+    certs = makeCerts();
+    const masterTls = await freePort();
+    master = await startRedis({ args: ['--tls-port', String(masterTls), ...tlsArgs(certs)] });
+    tlsPorts.set(master, masterTls);
+    const replicaTls = await freePort();
+    replica = await startRedis({ args: ['--tls-port', String(replicaTls), ...tlsArgs(certs), '--replicaof', '127.0.0.1', String(masterTls)] });
+    tlsPorts.set(replica, replicaTls);
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      const s = await startSentinel({
+        lines: [
+          `tls-port ${port}`,
+          `tls-cert-file ${certs.cert}`,
+          `tls-key-file ${certs.key}`,
+          `tls-ca-cert-file ${certs.ca}`,
+          'tls-replication yes',
+          `sentinel monitor mymaster 127.0.0.1 ${masterTls} 2`,
+          'sentinel down-after-milliseconds mymaster 5000',
+          'sentinel failover-timeout mymaster 10000',
+        ],
+      });
+      sentinels.push(s);
+      tlsPorts.set(s, port);
+    }
+    await waitForView(sentinels, `status=ok,address=127.0.0.1:${masterTls},slaves=1,sentinels=3`, 20000);
+  });
+
+  after(async () => {
+    await stopAll(sentinels, [replica, master]);
+    sentinels = [];
+    if (certs) removeTempDir(certs.dir);
+  });
+
+  test('--tls --cacert --cert --key: the drill switches over through TLS sentinels to the TLS replica, nothing lost', { skip }, async () => {
+    const c = certs!;
+    const s0 = tlsPorts.get(sentinels[0]!)!;
+    const r = await drill(['--sentinel', `127.0.0.1:${s0}`, '--master', 'mymaster', '--json', '--before', '500', '--after', '500', '--tls', '--cacert', c.ca, '--cert', c.cert, '--key', c.key]);
+    assert.equal(r.code, 0, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    const o = jsonOf(r);
+    assert.equal(o['old_master'], `127.0.0.1:${tlsPorts.get(master!)}`);
+    assert.equal(o['new_master'], `127.0.0.1:${tlsPorts.get(replica!)}`);
+    assert.equal(o['sentinels'], 3, 'the peers were found (at their TLS ports) and followed');
+    assert.equal(o['lost_acked'], 0);
+    await assertAllName({ sentinels }, String(o['new_master']));
+    assert.equal(await drillKeys(replica!.port), '');
+  });
+
+  test('--tls without the CA: the certificate is not trusted, exit 1 before anything happens', { skip }, async () => {
+    const c = certs!;
+    const now = await named(sentinels[0]!.port);
+    const r = await drill(['--sentinel', `127.0.0.1:${tlsPorts.get(sentinels[0]!)}`, '--master', 'mymaster', '--json', '--tls', '--cert', c.cert, '--key', c.key]);
+    assert.equal(r.code, 1);
+    assert.match(String(jsonOf(r)['error']), /could not ask sentinel .* for the master: could not connect/);
+    await assertAllName({ sentinels }, now);
   });
 });
