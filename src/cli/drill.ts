@@ -150,7 +150,7 @@ class Drill {
     const firstAckBy = now() + FIRST_ACK_GRACE_MS;
     while (writer.ackTimes.length === 0 && now() < firstAckBy) await sleep(10);
     if (writer.ackTimes.length === 0) {
-      return this.finish(`not failing over: no write was acknowledged in the ${o.beforeMs} ms before${writer.lastError ? ` (${writer.lastError})` : ''}`, old);
+      return this.finish(`not failing over: no write was acknowledged within ${o.beforeMs + FIRST_ACK_GRACE_MS} ms${writer.lastError ? ` (${writer.lastError})` : ''}`, old);
     }
 
     const command = ['SENTINEL', 'FAILOVER', o.master, ...(o.mode === 'coordinated' ? ['COORDINATED'] : []), ...(o.to ? ['TO', o.to.host, String(o.to.port)] : [])];

@@ -140,6 +140,20 @@ describe('3 sentinel-ts, coordinated', () => {
 describe('3 redis-sentinel, plain', () => {
   const fx = useSettledTopology({ impls: ['redis', 'redis', 'redis'] });
 
+  test('no write acknowledged before the failover (WAIT for more replicas than exist): exit 1, nothing failed over', async () => {
+    const t = fx.topo();
+    const old = `127.0.0.1:${t.master.port}`;
+    const r = await drill(['--sentinel', `127.0.0.1:${t.sentinels[0]!.port}`, '--master', 'mymaster', '--mode', 'plain', '--json', '--before', '300', '--wait', '3', '--wait-timeout', '10']);
+    assert.equal(r.code, 1, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    const o = jsonOf(r);
+    assert.match(String(o['error']), /^not failing over: no write was acknowledged within 2300 ms/);
+    assert.equal(o['acknowledged'], 0);
+    assert.ok(((o['failures'] as Record<string, number>)['wait_short'] ?? 0) > 0, JSON.stringify(o['failures']));
+    assert.deepEqual(o['wait'], { replicas: 3, timeout_ms: 10 });
+    await assertAllName(t, old);
+    assert.equal(await drillKeys(t.master.port), '');
+  });
+
   test('--mode coordinated is refused by redis-sentinel: exit 1 with the error and a hint, the master unchanged, keys removed', async () => {
     const t = fx.topo();
     const old = `127.0.0.1:${t.master.port}`;
