@@ -112,6 +112,49 @@ export class SentinelError extends SentinelTsError {
   }
 }
 
+// ---------------------------------------------------------------------------- the drill's client side
+
+/** An error reply (`-ERR ...`, `-READONLY ...`) to a command the drill sent; `message` is its text. */
+export class RespReplyError extends SentinelTsError {
+  declare readonly code: 'RESP_REPLY';
+  constructor(message: string) {
+    super('RESP_REPLY', message);
+  }
+
+  /** The reply's first word (READONLY, LOADING, MASTERDOWN, ERR, ...): what kind of refusal it is. */
+  get prefix(): string {
+    return this.message.split(' ', 1)[0] ?? '';
+  }
+}
+
+export type ConnectionErrorCode =
+  /** The TCP or TLS connection could not be made (refused, unreachable, bad certificate). */
+  | 'CONNECT_FAILED'
+  /** The connection was not made within the connect timeout. */
+  | 'CONNECT_TIMEOUT'
+  /** The peer closed the connection, or the socket failed, with replies outstanding. */
+  | 'CONNECTION_LOST'
+  /** We closed the connection ourselves (its outstanding replies will never be read). */
+  | 'CONNECTION_CLOSED'
+  /** A reply did not come within the command timeout (the connection is then closed). */
+  | 'COMMAND_TIMEOUT';
+
+/** A connection of the drill's client that failed or ended; every reply outstanding on it is lost. */
+export class ConnectionError extends SentinelTsError {
+  declare readonly code: ConnectionErrorCode;
+  constructor(code: ConnectionErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** A command line `sentinel-ts drill` refuses; `message` is the one line shown to the user. */
+export class DrillArgsError extends SentinelTsError {
+  declare readonly code: 'DRILL_BAD_ARGUMENT';
+  constructor(message: string) {
+    super('DRILL_BAD_ARGUMENT', message);
+  }
+}
+
 // ---------------------------------------------------------------------------- errno text
 
 const STRERROR: Record<string, string> = {
