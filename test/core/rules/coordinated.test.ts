@@ -71,5 +71,7 @@ const timingRows: { rule: string; ackChangedAt: number; now: number; want: boole
   { rule: `${TIMING} [no sighting yet: wait]`, ackChangedAt: 0, now: DUE + 500, want: false },
   { rule: `${TIMING} [no sighting within the bounded wait: send anyway]`, ackChangedAt: 0, now: DUE + HANDOVER_TIMING_MAX_WAIT_MS + 1, want: true },
   { rule: `${TIMING} [a stale sighting (no writes lately) counts as none]`, ackChangedAt: DUE - 5000, now: DUE + 200, want: false },
+  { rule: `${TIMING} [acknowledgements every few ms (clients issuing WAIT): send once the bounded wait is over]`, ackChangedAt: DUE + HANDOVER_TIMING_MAX_WAIT_MS - 4, now: DUE + HANDOVER_TIMING_MAX_WAIT_MS + 1, want: true },
+  { rule: `${TIMING} [acknowledgements every few ms, within the bounded wait: wait for the rhythm]`, ackChangedAt: DUE + 996, now: DUE + 1000, want: false },
 ];
 for (const row of timingRows) test(row.rule, () => assert.equal(handoverDue({ ackChangedAt: row.ackChangedAt, dueSince: DUE }, row.now), row.want, row.rule));
