@@ -124,6 +124,26 @@ export function openFilesLimit(): number {
   return m[1] === 'unlimited' ? Infinity : Number(m[1]);
 }
 
+/**
+ * TcpExt ListenOverflows from /proc/net/netstat: connection attempts the kernel dropped because
+ * a listener's accept queue was full (counted for the whole network namespace).
+ */
+export function listenOverflows(): number {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!lines[i]!.startsWith('TcpExt:') || !lines[i + 1]!.startsWith('TcpExt:')) continue;
+      const names = lines[i]!.split(/\s+/);
+      const values = lines[i + 1]!.split(/\s+/);
+      const get = (n: string): number => Number(values[names.indexOf(n)] ?? NaN);
+      return get('ListenOverflows');
+    }
+  } catch {
+    // not Linux
+  }
+  return NaN;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Talking to a server.
 
