@@ -12,6 +12,8 @@ import { masterOf } from './instance.js';
 export interface ConnEntry {
   readonly link: Link;
   readonly which: 'cc' | 'pc';
+  /** The address dialed: a name (not an IP literal) is resolved by the connection. */
+  readonly host: string;
   established: boolean;
 }
 
@@ -114,7 +116,7 @@ export class Effects {
 
   openConn(link: Link, which: 'cc' | 'pc', host: string, port: number): number {
     const conn = this.nextConnId++;
-    this.conns.set(conn, { link, which, established: false });
+    this.conns.set(conn, { link, which, host, established: false });
     this.actions.push({ type: 'connect', conn, host, port, purpose: which === 'cc' ? 'cmd' : 'pubsub' });
     if (which === 'cc') link.cc = conn;
     else link.pc = conn;

@@ -147,6 +147,9 @@ export function onConnected(ctx: CoreContext, conn: number, localIp: string, rem
   c.established = true;
   if (c.which === 'cc') c.link.localIp = localIp;
   // A name resolved by the connection tells us the IP to show when announce-hostnames is off.
+  // (Only then are the instances looked for: that scan of every instance, on each of thousands
+  // of connections opening at start-up, kept 5,000 masters busy for seconds, into TILT.)
+  if (isIpLiteral(c.host) || !remoteIp) return;
   for (const ri of instancesOfLink(ctx, c.link)) {
     if (!isIpLiteral(ri.addr.hostname) && remoteIp) ri.addr.ip = remoteIp;
   }
