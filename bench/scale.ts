@@ -46,6 +46,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { terminate } from '../test/helpers/managed.js';
+import fs from 'node:fs';
 import { removeTempDir, rssMb, spawnTracked } from '../test/helpers/pids.js';
 import { freePort, freePortBlock } from '../test/helpers/ports.js';
 import { startSentinel } from '../test/helpers/sentinels.js';
@@ -273,6 +274,9 @@ async function run(impl: SentinelImpl, masters: number[], replicaPorts: number[]
     watch?.close();
     if (s) {
       await s.kill9();
+      // SCALE_SENTINEL_LOG=<file>: keep the sentinel's log of the last round there (TILT causes, timings).
+      const keep = process.env['SCALE_SENTINEL_LOG'];
+      if (keep) fs.copyFileSync(path.join(s.dir, 'log.txt'), keep);
       removeTempDir(s.dir);
     }
     await terminate(model.child, 'SIGKILL', 0);

@@ -6,12 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { checkConfig, runCheckConfig } from '../../src/cli/check-config.js';
 import { makeCerts } from '../helpers/certs.js';
+import { ROOT } from '../helpers/paths.js';
 import { box, writeConf } from './helpers.js';
 
 const MONITOR = 'sentinel monitor mymaster 127.0.0.1 6379 2';
+const NOBODY = 65534;
 
 function check(text: string, args: string[] = []): { dir: string; file: string; problems: string[] } {
   const dir = box();
@@ -113,13 +116,27 @@ test('no file given: usage, exit 1', () => {
   assert.match(text(), /^Usage: sentinel-ts --check-config/);
 });
 
-test('a file the sentinel could not rewrite is a problem', { skip: process.getuid?.() === 0 ? 'root may write any file' : false }, () => {
+test('a file the sentinel could not rewrite is a problem', (t) => {
   const dir = box();
   const file = writeConf(dir, `${MONITOR}\n`);
   fs.chmodSync(file, 0o444);
-  const { problems } = checkConfig('sentinel.conf', [], dir);
-  assert.equal(problems.length, 1);
-  assert.match(problems[0]!, /is not writable: Permission denied/);
+  if (process.getuid?.() !== 0) {
+    const { problems } = checkConfig('sentinel.conf', [], dir);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /is not writable: Permission denied/);
+    return;
+  }
+  // root may write any file: the check runs as nobody instead, as an unprivileged sentinel would.
+  fs.chmodSync(dir, 0o755);
+  const main = path.join(ROOT, 'dist/src/cli/main.js');
+  const r = spawnSync(process.execPath, [main, '--check-config', 'sentinel.conf'], { cwd: dir, uid: NOBODY, gid: NOBODY, encoding: 'utf8', timeout: 20000 });
+  if (r.status !== 1 && /EACCES|Cannot find module|permission denied/i.test(`${r.stderr}`)) {
+    // The checkout itself is not readable by nobody (a private home): nothing to run as nobody.
+    t.skip(`running as root (who may write any file), and ${main} cannot be run as uid ${NOBODY}`);
+    return;
+  }
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /sentinel\.conf: Sentinel config file .* is not writable: Permission denied/);
 });
 
 test('the ACL file: missing or with errors is named at the aclfile line; users in both places refused', () => {
