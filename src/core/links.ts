@@ -40,6 +40,8 @@ export function reconnect(ctx: CoreContext, ri: AnyInstance, now: number): void 
   if (!link.disconnected) return;
   if (ri.addr.port === 0) return;
   if (now - link.lastReconnTime < s.timing.pingPeriod) return;
+  if (s.connectBudget <= 0) return;
+  s.connectBudget--;
   link.lastReconnTime = now;
   const m = masterOf(ri);
   const auth = authArgs(ctx, ri);

@@ -43,7 +43,7 @@ import type { CoreContext } from './state.js';
 import { CoreState } from './state.js';
 export { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from './state.js';
 import type { Timing } from './timing.js';
-import { DEBUG_PARAMS, HELLO_CHANNEL } from './timing.js';
+import { DEBUG_PARAMS, HELLO_CHANNEL, MAX_LINK_CONNECTS_PER_TICK } from './timing.js';
 import { askPeersAboutMaster, answerIsMasterDown, onAskReply } from './voting.js';
 
 export interface CoreOptions {
@@ -111,6 +111,7 @@ export class SentinelCore {
       fx.persist();
     }
     this.checkTilt(now);
+    s.connectBudget = MAX_LINK_CONNECTS_PER_TICK;
     let switchToPromoted: MasterInstance | null = null;
     for (const m of s.masters.values()) {
       this.handleInstance(m, now);

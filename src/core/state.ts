@@ -37,6 +37,8 @@ export class CoreState {
   /** Why TILT was last entered (rules/tilt.ts tiltCause). */
   tiltCause: 'clock-backwards' | 'timer-stall' | null = null;
   previousTickTime: number;
+  /** Links this timer run may still open (MAX_LINK_CONNECTS_PER_TICK, reset by each run). */
+  connectBudget = Infinity;
   simFailureFlags = 0;
   /** A config write owed from a vote (only a planted simulator bug leaves one for the next tick). */
   deferredPersist = false;
