@@ -5,12 +5,21 @@
  * without depending on this layer.
  */
 
-/** Valkey spellings, dispatched as their redis names (not listed by COMMAND). */
-export const SUBCOMMAND_ALIASES: ReadonlyMap<string, string> = new Map([
-  ['sentinel|primaries', 'masters'],
-  ['sentinel|primary', 'master'],
-  ['sentinel|get-primary-addr-by-name', 'get-master-addr-by-name'],
-  ['sentinel|is-primary-down-by-addr', 'is-master-down-by-addr'],
+/**
+ * Valkey spellings, dispatched as their redis names (not listed by COMMAND), by container:
+ * looked up with the subcommand as received, without building a `container|sub` string for
+ * every request.
+ */
+export const SUBCOMMAND_ALIASES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
+  [
+    'sentinel',
+    new Map([
+      ['primaries', 'masters'],
+      ['primary', 'master'],
+      ['get-primary-addr-by-name', 'get-master-addr-by-name'],
+      ['is-primary-down-by-addr', 'is-master-down-by-addr'],
+    ]),
+  ],
 ]);
 
 /**

@@ -472,7 +472,7 @@ export class RespServer implements ServerContext {
     // (arity -2) get the arity error below.
     if (top.subcommands.size > 0 && argv.length >= 2) {
       sub = argv[1]!.toLowerCase();
-      const alias = SUBCOMMAND_ALIASES.get(`${top.name}|${sub}`);
+      const alias = SUBCOMMAND_ALIASES.get(top.name)?.get(sub);
       if (alias) sub = alias;
       const s = top.subcommands.get(sub);
       if (!s) {

@@ -7,7 +7,8 @@
  * asking the same question thousands of times a second then builds and encodes it once per ms.
  */
 export class QueryCache<V> {
-  private readonly entries = new Map<string, V>();
+  /** By protocol, question, argument: nested maps, so no key string is built per request. */
+  private readonly entries = new Map<number, Map<string, Map<string, V>>>();
   private ms = -1;
   private stale = true;
 
@@ -16,18 +17,22 @@ export class QueryCache<V> {
     this.stale = true;
   }
 
-  /** The answer for `key` at time `now` (ms), built with `build` unless still valid. */
-  get(key: string, now: number, build: () => V): V {
+  /** The answer to (proto, question, arg) at time `now` (ms), built with `build` unless still valid. */
+  get(proto: number, question: string, arg: string, now: number, build: () => V): V {
     const ms = Math.floor(now);
     if (this.stale || ms !== this.ms) {
       this.entries.clear();
       this.ms = ms;
       this.stale = false;
     }
-    let v = this.entries.get(key);
+    let byQuestion = this.entries.get(proto);
+    if (!byQuestion) this.entries.set(proto, (byQuestion = new Map()));
+    let byArg = byQuestion.get(question);
+    if (!byArg) byQuestion.set(question, (byArg = new Map()));
+    let v = byArg.get(arg);
     if (v === undefined) {
       v = build();
-      this.entries.set(key, v);
+      byArg.set(arg, v);
     }
     return v;
   }

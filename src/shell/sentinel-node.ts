@@ -90,7 +90,7 @@ export class SentinelNode {
       infoSentinelSection: () => {
         const scripts = { running: this.scripts.running, queued: this.scripts.queued };
         const now = this.clock();
-        return this.infoCache.get(`${scripts.running} ${scripts.queued}`, now, () => this.core.infoSection(now, scripts));
+        return this.infoCache.get(scripts.running, 'info', String(scripts.queued), now, () => this.core.infoSection(now, scripts));
       },
       masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
@@ -285,7 +285,7 @@ export class SentinelNode {
     // Only answers about a known master are kept (their number is bounded by the masters').
     if (CACHED_QUERIES.has(sub) && (args.length === 0 || this.core.hasMaster(args[0]!))) {
       const now = this.clock();
-      return this.queries.get(`${ctx.proto} ${sub} ${args[0] ?? ''}`, now, () => {
+      return this.queries.get(ctx.proto, sub, args[0] ?? '', now, () => {
         // Built with the time it is kept under.
         const reply = sentinelCommand({ ...this.commandEnv(), now: () => now }, sub, args, ctx);
         return reply.t === 'error' ? reply : { t: 'raw', v: encodeReply(reply, ctx.proto) };

@@ -6,7 +6,7 @@ import { QueryCache } from '../../src/shell/query-cache.js';
 test('built once per key while the ms and the state stay the same; rebuilt after either changes', () => {
   const c = new QueryCache<string>();
   let builds = 0;
-  const get = (key: string, now: number): string => c.get(key, now, () => `${key}@${now}#${++builds}`);
+  const get = (key: string, now: number): string => c.get(2, 'q', key, now, () => `${key}@${now}#${++builds}`);
   assert.equal(get('a', 1000.2), 'a@1000.2#1');
   assert.equal(get('a', 1000.9), 'a@1000.2#1', 'same ms: the kept answer');
   assert.equal(get('b', 1000.5), 'b@1000.5#2', 'another key is its own answer');
@@ -16,4 +16,7 @@ test('built once per key while the ms and the state stay the same; rebuilt after
   assert.equal(get('a', 1001), 'a@1001#4');
   assert.equal(get('b', 1001), 'b@1001#5', 'the change dropped every key');
   assert.equal(get('b', 1000), 'b@1000#6', 'a clock going back is a different ms too');
+  assert.equal(c.get(3, 'q', 'b', 1000, () => 'resp3'), 'resp3', 'another protocol is another answer');
+  assert.equal(c.get(2, 'other', 'b', 1000, () => 'other'), 'other', 'another question is another answer');
+  assert.equal(get('b', 1000), 'b@1000#6');
 });
