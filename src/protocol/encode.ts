@@ -108,6 +108,14 @@ class ReplyWriter {
           this.reply(value, proto);
         }
         return;
+      case 'strmap':
+        if (proto === 3) this.header(PERCENT, r.v.length);
+        else this.header(STAR, r.v.length * 2);
+        for (const [key, value] of r.v) {
+          this.bulkString(key);
+          this.bulkString(value);
+        }
+        return;
       case 'raw':
         this.bytes(r.v);
         return;

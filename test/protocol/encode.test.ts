@@ -180,6 +180,8 @@ function reference(r: Reply, proto: Proto): Buffer {
       return seq(`${proto === 3 ? '>' : '*'}${r.v.length}\r\n`, r.v);
     case 'map':
       return seq(proto === 3 ? `%${r.v.length}\r\n` : `*${2 * r.v.length}\r\n`, r.v.flat());
+    case 'strmap':
+      return reference({ t: 'map', v: r.v.map(([k, v]) => [{ t: 'bulk', v: k }, { t: 'bulk', v }] as const) }, proto);
     case 'raw':
       return r.v;
   }
@@ -213,7 +215,7 @@ test('property: random nested replies encode exactly as the reference encoder (s
       case 5:
         return nullBulk;
       case 6:
-        return nullArray;
+        return rnd(2) === 0 ? nullArray : bulkMap(Array.from({ length: rnd(5) }, () => [randomString(), randomString()] as const));
       case 7:
         return array(Array.from({ length: rnd(6) }, () => randomReply(depth + 1)));
       case 8:

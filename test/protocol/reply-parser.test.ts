@@ -255,6 +255,8 @@ function expectedValue(r: Reply, proto: Proto): RespValue {
       return proto === 3 ? new RespPush(r.v.map((x) => expectedValue(x, proto))) : r.v.map((x) => expectedValue(x, proto));
     case 'map':
       return r.v.flatMap(([k, v]) => [expectedValue(k, proto), expectedValue(v, proto)]);
+    case 'strmap':
+      return r.v.flat();
     case 'raw':
       throw new Error('not generated');
   }

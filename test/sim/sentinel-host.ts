@@ -307,6 +307,8 @@ function toWire(r: Reply): Wire {
       return r.v.map(toWire);
     case 'map':
       return r.v.flatMap(([k, v]) => [toWire(k), toWire(v)]);
+    case 'strmap':
+      return r.v.flat();
     case 'raw':
       return r.v.toString();
   }
