@@ -19,6 +19,11 @@ export interface TestCerts {
 
 export const ENCRYPTED_KEY_PASS = 'k3y-pass';
 
+/** A sentinel's TLS lines: a TLS listener on `port`, and TLS towards servers and peers. */
+export function tlsSentinelLines(certs: TestCerts, port: number): string[] {
+  return [`tls-port ${port}`, `tls-cert-file ${certs.cert}`, `tls-key-file ${certs.key}`, `tls-ca-cert-file ${certs.ca}`, 'tls-replication yes'];
+}
+
 export function makeCerts(): TestCerts {
   const d = tempDir('tls-');
   const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeCerts } from '../helpers/certs.js';
+import { makeCerts, tlsSentinelLines } from '../helpers/certs.js';
 import type { TestCerts } from '../helpers/certs.js';
 import { useSettledTopology } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
@@ -330,11 +330,7 @@ describe('over TLS: the drill reaches sentinels and servers on their TLS ports',
       const port = await freePort();
       const s = await startSentinel({
         lines: [
-          `tls-port ${port}`,
-          `tls-cert-file ${certs.cert}`,
-          `tls-key-file ${certs.key}`,
-          `tls-ca-cert-file ${certs.ca}`,
-          'tls-replication yes',
+          ...tlsSentinelLines(certs, port),
           `sentinel monitor mymaster 127.0.0.1 ${masterTls} 2`,
           'sentinel down-after-milliseconds mymaster 5000',
           'sentinel failover-timeout mymaster 10000',

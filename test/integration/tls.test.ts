@@ -12,7 +12,7 @@ import type { SentinelProcess } from '../helpers/sentinels.js';
 import { waitFor } from '../helpers/wait.js';
 import { redisCli } from '../helpers/wire.js';
 import { freePort } from '../helpers/ports.js';
-import { makeCerts } from '../helpers/certs.js';
+import { makeCerts, tlsSentinelLines } from '../helpers/certs.js';
 import { failOverFrozenMaster, tsStderr, waitForReplicaOf, waitForView } from '../helpers/quorum.js';
 import type { TestCerts } from '../helpers/certs.js';
 
@@ -37,11 +37,7 @@ before(async () => {
     const s = await startSentinel({
       impl,
       lines: [
-        `tls-port ${port}`,
-        `tls-cert-file ${certs.cert}`,
-        `tls-key-file ${certs.key}`,
-        `tls-ca-cert-file ${certs.ca}`,
-        'tls-replication yes',
+        ...tlsSentinelLines(certs, port),
         `sentinel monitor mymaster 127.0.0.1 ${masterTls} 2`,
         'sentinel down-after-milliseconds mymaster 1000',
         'sentinel failover-timeout mymaster 10000',
