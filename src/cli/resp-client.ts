@@ -15,6 +15,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { encodeRequest } from '../protocol/encode.js';
 import { ReplyParser, RespError, RespPush } from '../protocol/reply-parser.js';
 import type { RespValue } from '../protocol/reply-parser.js';
 import { ConnectionError, RespProtocolError, RespReplyError } from '../util/errors.js';
@@ -49,18 +50,6 @@ interface Pending {
   resolve: (v: RespValue) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
-}
-
-const CRLF = '\r\n';
-
-/** One command as a RESP array of bulk strings (lengths in bytes, not UTF-16 units). */
-export function encodeCommand(args: readonly (string | number)[]): Buffer {
-  let out = `*${args.length}${CRLF}`;
-  for (const a of args) {
-    const s = String(a);
-    out += `$${Buffer.byteLength(s)}${CRLF}${s}${CRLF}`;
-  }
-  return Buffer.from(out, 'utf8');
 }
 
 export class RespClient {
@@ -151,7 +140,7 @@ export class RespClient {
         p.timer = setTimeout(() => this.end('COMMAND_TIMEOUT', `no reply from ${this.address} within ${limit} ms`), limit);
       }
       this.pending.push(p);
-      this.socket.write(encodeCommand(args));
+      this.socket.write(encodeRequest(args));
     });
   }
 

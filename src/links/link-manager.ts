@@ -7,6 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ReplyTag, Wire } from '../core/actions.js';
+import { encodeRequest } from '../protocol/encode.js';
 import { ReplyParser, RespError, RespPush } from '../protocol/reply-parser.js';
 import type { RespValue } from '../protocol/reply-parser.js';
 
@@ -61,7 +62,7 @@ export class LinkManager {
     const c = this.conns.get(id);
     if (!c || c.closed) return;
     c.pending.push(tag);
-    c.socket.write(encodeCommand(argv));
+    c.socket.write(encodeRequest(argv));
   }
 
   close(id: number): void {
@@ -125,18 +126,4 @@ function toWire(v: RespValue): Wire {
 
 function stripV4Mapped(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-}
-
-/** A command as a RESP multibulk request. */
-export function encodeCommand(argv: readonly string[]): Buffer {
-  let head = `*${argv.length}\r\n`;
-  const parts: Buffer[] = [];
-  for (const a of argv) {
-    const b = Buffer.from(a, 'utf8');
-    head += `$${b.length}\r\n`;
-    parts.push(Buffer.from(head, 'utf8'), b);
-    head = '\r\n';
-  }
-  parts.push(Buffer.from(head, 'utf8'));
-  return Buffer.concat(parts);
 }

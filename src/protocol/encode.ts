@@ -258,3 +258,17 @@ export function encodeReplies(replies: readonly Reply[], proto: Proto): Buffer {
   for (const r of replies) writer.reply(r, proto);
   return writer.finish();
 }
+
+/**
+ * A request (a command and its arguments) as a RESP array of bulk strings, the form every
+ * server takes: for our links to servers and peers, and for the drill's client. Lengths are
+ * in UTF-8 bytes, not UTF-16 units.
+ */
+export function encodeRequest(args: readonly (string | number)[]): Buffer {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) {
+    const s = String(a);
+    out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+  }
+  return Buffer.from(out, 'utf8');
+}

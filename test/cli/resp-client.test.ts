@@ -6,7 +6,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { RespClient, encodeCommand } from '../../src/cli/resp-client.js';
+import { RespClient } from '../../src/cli/resp-client.js';
+import { encodeRequest } from '../../src/protocol/encode.js';
 import { ConnectionError, RespReplyError } from '../../src/util/errors.js';
 
 const servers: net.Server[] = [];
@@ -25,10 +26,10 @@ async function fakeServer(answer: (data: string, socket: net.Socket) => void): P
   return (server.address() as net.AddressInfo).port;
 }
 
-test('encodeCommand: a RESP array of bulk strings with byte lengths', () => {
-  assert.equal(encodeCommand(['SET', 'k', 42]).toString(), '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n');
-  assert.equal(encodeCommand(['é']).toString(), '*1\r\n$2\r\né\r\n');
-  assert.equal(encodeCommand([]).toString(), '*0\r\n');
+test('encodeRequest: a RESP array of bulk strings with byte lengths', () => {
+  assert.equal(encodeRequest(['SET', 'k', 42]).toString(), '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n');
+  assert.equal(encodeRequest(['é']).toString(), '*1\r\n$2\r\né\r\n');
+  assert.equal(encodeRequest([]).toString(), '*0\r\n');
 });
 
 test('pipelined calls get their replies in order, whatever chunks they arrive in; error replies reject only their call', async () => {
