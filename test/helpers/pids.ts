@@ -158,6 +158,48 @@ export function spawnTracked(cmd: string, args: string[], opts: SpawnOptions = {
   return child;
 }
 
+/** How a process run to its end went (see runToExit). */
+export interface ProcessRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Time from spawn to the process's exit (-1 when it was still running at the timeout). */
+  exitedAfterMs: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `cmd` (tracked) until it exits by itself, collecting its output; SIGKILL after
+ * `timeoutMs`, so a process that wrongly keeps running ends and the caller fails on its code.
+ */
+export function runToExit(cmd: string, args: string[], opts: SpawnOptions = {}, timeoutMs = 10000): Promise<ProcessRun> {
+  return new Promise((resolve) => {
+    const c = spawnTracked(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const started = Date.now();
+    let exitedAfterMs = -1;
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, exitedAfterMs });
+    };
+    // 'close' comes once the output is read to its end ('exit' may come before the last of it).
+    // A daemon that kept the launcher's pipes open would delay it forever: then settle for
+    // 'exit' and what was read within 1 s.
+    c.on('close', finish);
+    c.on('exit', (code, signal) => {
+      exitedAfterMs = Date.now() - started;
+      setTimeout(() => finish(code, signal), 1000).unref();
+    });
+  });
+}
+
 /** A fresh temp dir, removed when the process exits (or by `removeTempDir`). */
 export function tempDir(prefix = 'sentinel-ts-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

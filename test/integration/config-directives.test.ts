@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REDIS_SENTINEL, SENTINEL_TS } from '../helpers/paths.js';
-import { killEverything, spawnTracked, tempDir } from '../helpers/pids.js';
+import { killEverything, runToExit, tempDir } from '../helpers/pids.js';
+import type { ProcessRun } from '../helpers/pids.js';
 import { startSentinel } from '../helpers/sentinels.js';
 import type { SentinelImpl } from '../helpers/sentinels.js';
 import { pingOk } from '../helpers/wire.js';
@@ -17,29 +18,11 @@ import { freePort, isPortFree } from '../helpers/ports.js';
 
 after(killEverything);
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Starts `bin` on `<fresh dir>/sentinel.conf` holding `lines`, and waits for it to exit (SIGKILL after 10 s). */
-function runUntilExit(bin: string, lines: string[], cli: string[]): Promise<Exit> {
+function runUntilExit(bin: string, lines: string[], cli: string[]): Promise<ProcessRun> {
   const dir = tempDir('sentinel-directives-');
   fs.writeFileSync(path.join(dir, 'sentinel.conf'), lines.join('\n') + '\n');
-  return new Promise((resolve) => {
-    const c = spawnTracked(bin, ['sentinel.conf', ...cli], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    // A sentinel that wrongly accepted the file keeps running: end it, and the test fails on its code.
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10000);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runToExit(bin, ['sentinel.conf', ...cli], { cwd: dir });
 }
 
 /** redis-sentinel's report, as sentinel-ts prints it. */

@@ -15,39 +15,23 @@ import type { Topology } from '../helpers/sentinels.js';
 import { startSentinel, tsOnly } from '../helpers/sentinels.js';
 import type { SentinelProcess } from '../helpers/sentinels.js';
 import { SENTINEL_TS } from '../helpers/paths.js';
-import { removeTempDir, spawnTracked } from '../helpers/pids.js';
+import { removeTempDir, runToExit } from '../helpers/pids.js';
+import type { ProcessRun } from '../helpers/pids.js';
 import { startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { stopAll, waitForView } from '../helpers/quorum.js';
 import { waitFor } from '../helpers/wait.js';
 import { redisCli } from '../helpers/wire.js';
 
-interface DrillRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `sentinel-ts drill ...args` to completion (killed after 90 s). */
-function drill(args: string[], env: Record<string, string> = {}): Promise<DrillRun> {
-  return new Promise((resolve) => {
-    const cleanEnv = { ...process.env, ...env };
-    if (!('REDISCLI_AUTH' in env)) delete cleanEnv['REDISCLI_AUTH'];
-    const child = spawnTracked(SENTINEL_TS, ['drill', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function drill(args: string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+  const cleanEnv = { ...process.env, ...env };
+  if (!('REDISCLI_AUTH' in env)) delete cleanEnv['REDISCLI_AUTH'];
+  return runToExit(SENTINEL_TS, ['drill', ...args], { env: cleanEnv }, 90000);
 }
 
 /** The one JSON object on stdout (fails the test on anything else there). */
-function jsonOf(r: DrillRun): Record<string, unknown> {
+function jsonOf(r: ProcessRun): Record<string, unknown> {
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, `one line on stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return JSON.parse(lines[0]!) as Record<string, unknown>;

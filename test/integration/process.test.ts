@@ -13,7 +13,8 @@ import type { SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawnTracked, tempDir, trackPid, untrackPid } from '../helpers/pids.js';
+import { runToExit, spawnTracked, tempDir, trackPid, untrackPid } from '../helpers/pids.js';
+import type { ProcessRun } from '../helpers/pids.js';
 import { effectiveImpl, tsOnly, sentinelBinary, startSentinel } from '../helpers/sentinels.js';
 import { waitFor } from '../helpers/wait.js';
 import { pingOk } from '../helpers/wire.js';
@@ -23,41 +24,9 @@ const IMPL = effectiveImpl('ts');
 const BIN = sentinelBinary(IMPL);
 const NOBODY = 65534;
 
-interface Run {
-  code: number | null;
-  /** Time from spawn to the process's exit. */
-  exitedAfterMs: number;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the sentinel in `cwd` until it exits by itself (SIGKILL after `timeoutMs`). */
-function run(args: string[], cwd: string, opts: SpawnOptions = {}, timeoutMs = 10000): Promise<Run> {
-  return new Promise((resolve) => {
-    const c = spawnTracked(BIN, args, { ...opts, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const started = Date.now();
-    let exitedAfterMs = -1;
-    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
-    let done = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, exitedAfterMs });
-    };
-    // 'close' comes once the output is read to its end. A daemon that kept the launcher's pipes
-    // open would delay it forever: then settle for 'exit' and what was read within 1 s.
-    c.on('close', finish);
-    c.on('exit', (code, signal) => {
-      exitedAfterMs = Date.now() - started;
-      setTimeout(() => finish(code, signal), 1000).unref();
-    });
-  });
+function run(args: string[], cwd: string, opts: SpawnOptions = {}, timeoutMs = 10000): Promise<ProcessRun> {
+  return runToExit(BIN, args, { ...opts, cwd }, timeoutMs);
 }
 
 /** Whether `pid` is a live process (a zombie waiting for its reaper counts as gone). */
