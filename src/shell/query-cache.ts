@@ -7,7 +7,10 @@
  * asking the same question thousands of times a second then builds and encodes it once per ms.
  */
 export class QueryCache<V> {
-  /** By protocol, question, argument: nested maps, so no key string is built per request. */
+  /**
+   * Keyed in three parts (for SENTINEL queries: protocol, subcommand, master name) in nested
+   * maps, so no key string is built per request.
+   */
   private readonly entries = new Map<number, Map<string, Map<string, V>>>();
   private ms = -1;
   private stale = true;
@@ -17,22 +20,22 @@ export class QueryCache<V> {
     this.stale = true;
   }
 
-  /** The answer to (proto, question, arg) at time `now` (ms), built with `build` unless still valid. */
-  get(proto: number, question: string, arg: string, now: number, build: () => V): V {
+  /** The answer under (k1, k2, k3) at time `now` (ms), built with `build` unless still valid. */
+  get(k1: number, k2: string, k3: string, now: number, build: () => V): V {
     const ms = Math.floor(now);
     if (this.stale || ms !== this.ms) {
       this.entries.clear();
       this.ms = ms;
       this.stale = false;
     }
-    let byQuestion = this.entries.get(proto);
-    if (!byQuestion) this.entries.set(proto, (byQuestion = new Map()));
-    let byArg = byQuestion.get(question);
-    if (!byArg) byQuestion.set(question, (byArg = new Map()));
-    let v = byArg.get(arg);
+    let level2 = this.entries.get(k1);
+    if (!level2) this.entries.set(k1, (level2 = new Map()));
+    let level3 = level2.get(k2);
+    if (!level3) level2.set(k2, (level3 = new Map()));
+    let v = level3.get(k3);
     if (v === undefined) {
       v = build();
-      byArg.set(arg, v);
+      level3.set(k3, v);
     }
     return v;
   }

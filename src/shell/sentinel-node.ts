@@ -90,7 +90,8 @@ export class SentinelNode {
       infoSentinelSection: () => {
         const scripts = { running: this.scripts.running, queued: this.scripts.queued };
         const now = this.clock();
-        return this.infoCache.get(scripts.running, 'info', String(scripts.queued), now, () => this.core.infoSection(now, scripts));
+        // The script counts change outside the core's inputs: they are part of the key.
+        return this.infoCache.get(scripts.running, 'sentinel', String(scripts.queued), now, () => this.core.infoSection(now, scripts));
       },
       masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
@@ -165,11 +166,16 @@ export class SentinelNode {
     }, Math.round(1000 / hz));
   }
 
+  /** The state may change: the kept answers (queries, INFO's sentinel section) are built again. */
+  private answersStale(): void {
+    this.queries.invalidate();
+    this.infoCache.invalidate();
+  }
+
   /** Runs one input of the core and carries out what it asked for. */
   private input(f: () => void): void {
     if (this.stopping) return;
-    this.queries.invalidate();
-    this.infoCache.invalidate();
+    this.answersStale();
     f();
     this.flush();
   }
@@ -292,8 +298,7 @@ export class SentinelNode {
       });
     }
     // Anything else may change what the queries show (SET, RESET, votes, CONFIG SET, ...).
-    this.queries.invalidate();
-    this.infoCache.invalidate();
+    this.answersStale();
     // Admin commands may queue actions (links, events, persist); sentinelCommand flushes them.
     const reply = sentinelCommand(this.commandEnv(), sub, args, ctx);
     this.flush();
