@@ -153,7 +153,7 @@ export function onConnected(ctx: CoreContext, conn: number, localIp: string, rem
   // of connections opening at start-up, kept 5,000 masters busy for seconds, into TILT.)
   if (isIpLiteral(c.host) || !remoteIp) return;
   for (const ri of instancesOfLink(ctx, c.link)) {
-    if (!isIpLiteral(ri.addr.hostname) && remoteIp) ri.addr.ip = remoteIp;
+    if (!isIpLiteral(ri.addr.hostname)) ri.addr.ip = remoteIp;
   }
 }
 
