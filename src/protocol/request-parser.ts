@@ -115,6 +115,13 @@ export class RequestParser {
   private argv: string[] = [];
   private argvBytes = 0;
   private failed: ParseResult | null = null;
+  /**
+   * Where the request being parsed began, and in which buffer (a request joined from several
+   * chunks no longer has its first bytes in `input.buf`: then it has no raw bytes to show).
+   */
+  private reqStart = 0;
+  private reqBuf: Buffer | null = null;
+  private lastRaw: Buffer | null = null;
 
   constructor(
     limits: Partial<RequestLimits> = {},
@@ -133,6 +140,29 @@ export class RequestParser {
   }
 
   /**
+   * The bytes of the request next() returned last, when it came whole from one buffer (a view
+   * into the input: valid until the next feed); null otherwise.
+   */
+  lastRequestBytes(): Buffer | null {
+    return this.lastRaw;
+  }
+
+  /**
+   * Consumes the next request if its bytes are exactly `raw` (a request seen before, see
+   * lastRequestBytes), without parsing it; false, consuming nothing, otherwise.
+   */
+  skipIfNext(raw: Buffer): boolean {
+    const input = this.input;
+    if (this.failed || this.argsLeft !== 0 || input.waiting) return false;
+    const pos = input.pos;
+    const end = pos + raw.length;
+    if (end > input.buf.length || input.buf.compare(raw, 0, raw.length, pos, end) !== 0) return false;
+    input.pos = end;
+    this.lastRaw = null;
+    return true;
+  }
+
+  /**
    * The next complete request, a protocol error, or undefined when more bytes are needed.
    * An error is final: every later call returns it again and further input is ignored.
    */
@@ -143,6 +173,8 @@ export class RequestParser {
       if (this.input.waiting) return undefined; // feed() joins the held chunks when it is time
       if (this.argsLeft === 0) {
         if (this.input.pos >= this.input.buf.length) return this.compact();
+        this.reqStart = this.input.pos;
+        this.reqBuf = this.input.buf;
         if (this.input.buf[this.input.pos] === STAR) {
           const r = this.multibulkHeader();
           if (r === 'wait') return this.compact();
@@ -152,13 +184,19 @@ export class RequestParser {
           const r = this.inline();
           if (r === 'wait') return this.compact();
           if (r === undefined) continue; // an empty line
-          return r;
+          return this.completed(r);
         }
       }
       const r = this.multibulkArgs();
       if (r === 'wait') return this.compact();
-      return r;
+      return this.completed(r);
     }
+  }
+
+  /** Notes the raw bytes of a request just completed (see lastRequestBytes). */
+  private completed(r: ParseResult): ParseResult {
+    this.lastRaw = r.kind === 'command' && this.reqBuf === this.input.buf ? this.input.buf.subarray(this.reqStart, this.input.pos) : null;
+    return r;
   }
 
   /** Drops a fully consumed buffer rather than keep a socket chunk alive for nothing. */

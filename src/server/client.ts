@@ -3,6 +3,7 @@ import type net from 'node:net';
 import type { Proto } from '../protocol/reply.js';
 import { RequestParser } from '../protocol/request-parser.js';
 import type { RequestLimits } from '../protocol/request-parser.js';
+import type { Repeat } from './repeat.js';
 
 export class Client {
   readonly id: number;
@@ -29,6 +30,8 @@ export class Client {
   readonly tracking: TrackingState = newTrackingState();
   /** CLIENT NO-EVICT (shown as the `e` flag; nothing is ever evicted here). */
   noEvict = false;
+  /** The previous request and its reply, while it may be repeated (see repeat.ts). */
+  repeat: Repeat | null = null;
   /** Not read from until its unread replies drain (see RespServer.processInput). */
   paused = false;
   /** Close once the replies already produced are written (QUIT, CLIENT KILL of oneself). */

@@ -8,6 +8,11 @@ export interface ClientContext {
   readonly user: string;
   /** Close this client's connection after its pending replies are written. */
   closeAfterReply(): void;
+  /**
+   * The reply is a kept answer built under `version`: the same request gets the same reply
+   * while SentinelHooks.keptAnswersVersion(timed) returns it (see server/repeat.ts).
+   */
+  answerKept(timed: boolean, version: number): void;
 }
 
 /**
@@ -22,6 +27,12 @@ export interface SentinelHooks {
    * and the arity is right. `sub` is lower case; `args` are the arguments after the subcommand.
    */
   sentinelCommand(sub: string, args: readonly string[], ctx: ClientContext): Reply;
+  /**
+   * A number that changes whenever a kept answer (a read-only SENTINEL query's, INFO's sentinel
+   * section) may differ from the one built before: any change of state, and for answers that
+   * show times (`timed`) a new millisecond.
+   */
+  keptAnswersVersion(timed: boolean): number;
   /** The body of the `# Sentinel` INFO section: lines without the header, joined by "\r\n". */
   infoSentinelSection(): string;
   /** Names of the monitored masters, for ROLE. */

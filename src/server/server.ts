@@ -26,6 +26,8 @@ import type { AclDenialReason } from '../acl/log.js';
 import { AclUsers } from '../acl/users.js';
 import { parseAclFile } from '../acl/file.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
+import { REPEAT_MAX_REQUEST_BYTES } from './repeat.js';
+import type { Repeat, Repeatable } from './repeat.js';
 
 
 
@@ -105,6 +107,12 @@ export class RespServer implements ServerContext {
   /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
   readonly acl: AclUsers;
   readonly aclLog: AclLog;
+  /** Moves on with every command whose reply may not be repeated: it voids every Repeat. */
+  private epoch = 0;
+  /** What the command being executed said about repeating its reply (see repeat.ts). */
+  private repeatable: Repeatable = 'no';
+  /** The kept answers' version its reply was built under, when 'kept'. */
+  private readonly kept = { timed: true, version: -1 };
 
   constructor(opts: RespServerOptions) {
     this.opts = opts;
@@ -336,7 +344,9 @@ export class RespServer implements ServerContext {
     let pendingProto = client.proto;
     const encodePending = (): void => {
       if (pending.length === 0) return;
-      const b = encodeReplies(pending, pendingProto);
+      // One reply already encoded (a repeat, a kept answer) goes out as it is, uncopied.
+      const only = pending.length === 1 ? pending[0]! : null;
+      const b = only !== null && only.t === 'raw' ? only.v : encodeReplies(pending, pendingProto);
       pending.length = 0;
       out.push(b);
       outBytes += b.length;
@@ -355,6 +365,13 @@ export class RespServer implements ServerContext {
       if ((n & 15) === 15 && performance.now() - started > TURN_BUDGET_MS) {
         overBudget = true;
         break;
+      }
+      const rep = client.repeat;
+      if (rep !== null && this.repeatHolds(client, rep) && client.parser.skipIfNext(rep.raw)) {
+        // The same request again, whose reply cannot have changed: counted as run, not run.
+        this.stats.commandsProcessed++;
+        pending.push(rep.reply);
+        continue;
       }
       const r = client.parser.next();
       if (r === undefined) break;
@@ -376,6 +393,7 @@ export class RespServer implements ServerContext {
         break;
       }
       const reply = this.run(client, r.argv);
+      this.noteRepeat(client, reply);
       if (reply !== null) {
         if (client.replyMode === 'on') {
           if (client.proto !== pendingProto) {
@@ -397,6 +415,42 @@ export class RespServer implements ServerContext {
       this.clients.delete(client.id);
       client.endAfterOutput();
     }
+  }
+
+  /** Whether `rep` is still the reply `client` would get to the same request (see repeat.ts). */
+  private repeatHolds(client: Client, rep: Repeat): boolean {
+    return (
+      rep.epoch === this.epoch &&
+      rep.proto === client.proto &&
+      client.replyMode === 'on' &&
+      (rep.version === null || rep.version === this.opts.hooks.keptAnswersVersion(rep.timed))
+    );
+  }
+
+  /** After a command ran in full: remember it for repeating, or void what it may have changed. */
+  private noteRepeat(client: Client, reply: Reply | null): void {
+    // An error reply counts as 'no': a command that failed half-way may have changed something.
+    const how = reply !== null && reply.t === 'error' ? 'no' : this.repeatable;
+    if (how === 'no') this.epoch++;
+    if (how === 'no' || reply === null || client.replyMode !== 'on') {
+      client.repeat = null;
+      return;
+    }
+    // A request without whole bytes (split over reads) or too long is not remembered; what was
+    // remembered before still holds, since this one changed nothing.
+    const raw = client.parser.lastRequestBytes();
+    if (raw === null || raw.length > REPEAT_MAX_REQUEST_BYTES) return;
+    const prev = client.repeat;
+    const same = prev !== null && prev.proto === client.proto && prev.raw.equals(raw);
+    client.repeat = {
+      raw: same ? prev.raw : Buffer.from(raw),
+      // A kept answer is already encoded (and shared by every client); PING's is encoded here once.
+      reply: reply.t === 'raw' ? reply : same && prev.version === null ? prev.reply : { t: 'raw', v: encodeReply(reply, client.proto) },
+      proto: client.proto,
+      epoch: this.epoch,
+      version: how === 'kept' ? this.kept.version : null,
+      timed: this.kept.timed,
+    };
   }
 
   /**
@@ -455,6 +509,7 @@ export class RespServer implements ServerContext {
 
   /** Runs one command; null means "no reply" (SHUTDOWN, CLIENT REPLY OFF, closed connection). */
   execute(client: Client, argv: string[]): Reply | null {
+    this.repeatable = 'no';
     const name = (argv[0] ?? '').toLowerCase();
     const top = COMMANDS.get(name);
     if (!top) {
@@ -497,10 +552,20 @@ export class RespServer implements ServerContext {
         `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
+    // INFO's sentinel section is a kept answer: repeatable only if built under one version,
+    // read before and checked after (a SENTINEL query's tells its own, see answerKept).
+    const infoBefore = name === 'info' ? this.opts.hooks.keptAnswersVersion(true) : -1;
     const reply =
       name === 'sentinel' && sub !== null && sub !== 'help'
         ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
         : runGenericCommand(this, client, name, sub, argv);
+    if (name === 'ping') {
+      this.repeatable = 'always';
+    } else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(true) === infoBefore) {
+      this.repeatable = 'kept';
+      this.kept.timed = true;
+      this.kept.version = infoBefore;
+    }
     // CLIENT CACHING yes/no covers only the next command (any CLIENT subcommand keeps it).
     if (name !== 'client') client.tracking.caching = false;
     // Like redis's total_commands_processed: counted once run (so INFO does not count itself);
@@ -535,6 +600,11 @@ export class RespServer implements ServerContext {
       user: client.user,
       closeAfterReply: () => {
         client.closeAfterReply = true;
+      },
+      answerKept: (timed, version) => {
+        this.repeatable = 'kept';
+        this.kept.timed = timed;
+        this.kept.version = version;
       },
     };
   }

@@ -12,22 +12,33 @@ export class QueryCache<V> {
    * maps, so no key string is built per request.
    */
   private readonly entries = new Map<number, Map<string, Map<string, V>>>();
+  /** Whether the answers show times, and so hold only within one millisecond. */
+  private readonly timed: boolean;
   private ms = -1;
   private stale = true;
+  private generation = 0;
+
+  constructor(timed: boolean) {
+    this.timed = timed;
+  }
 
   /** Something the answers show may have changed: build them again. */
   invalidate(): void {
     this.stale = true;
   }
 
+  /**
+   * Changes whenever the kept answers are dropped (made stale, or a new millisecond): an
+   * answer built under one version is the one `get` would give while the version holds.
+   */
+  version(now: number): number {
+    this.roll(now);
+    return this.generation;
+  }
+
   /** The answer under (k1, k2, k3) at time `now` (ms), built with `build` unless still valid. */
   get(k1: number, k2: string, k3: string, now: number, build: () => V): V {
-    const ms = Math.floor(now);
-    if (this.stale || ms !== this.ms) {
-      this.entries.clear();
-      this.ms = ms;
-      this.stale = false;
-    }
+    this.roll(now);
     let level2 = this.entries.get(k1);
     if (!level2) this.entries.set(k1, (level2 = new Map()));
     let level3 = level2.get(k2);
@@ -38,5 +49,15 @@ export class QueryCache<V> {
       level3.set(k3, v);
     }
     return v;
+  }
+
+  private roll(now: number): void {
+    const ms = this.timed ? Math.floor(now) : -1;
+    if (this.stale || ms !== this.ms) {
+      this.entries.clear();
+      this.ms = ms;
+      this.stale = false;
+      this.generation++;
+    }
   }
 }

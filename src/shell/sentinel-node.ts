@@ -31,6 +31,8 @@ export const REPORTED_VERSION = '7.2.4';
 
 /** The read-only SENTINEL subcommands whose answers QueryCache keeps (aliases included). */
 const CACHED_QUERIES = new Set(['get-master-addr-by-name', 'get-primary-addr-by-name', 'masters', 'primaries', 'master', 'primary', 'replicas', 'slaves', 'sentinels']);
+/** Those whose answers show no time: kept across milliseconds, until the state changes. */
+const UNTIMED_QUERIES = new Set(['get-master-addr-by-name', 'get-primary-addr-by-name']);
 
 export interface NodeOptions {
   config: SentinelConfig;
@@ -55,9 +57,14 @@ export class SentinelNode {
   readonly runId = randomBytes(20).toString('hex');
   private onExit: (code: number) => void = (code) => process.exit(code);
   private readonly scripts: ScriptRunner;
-  /** Encoded answers of the read-only SENTINEL queries, and INFO's sentinel section (see QueryCache). */
-  private readonly queries = new QueryCache<Reply>();
-  private readonly infoCache = new QueryCache<string>();
+  /**
+   * Encoded answers of the read-only SENTINEL queries, and INFO's sentinel section (see
+   * QueryCache): those that show times (ages in ms) are kept within one millisecond; the
+   * address queries until the state changes.
+   */
+  private readonly queries = new QueryCache<Reply>(true);
+  private readonly untimedQueries = new QueryCache<Reply>(false);
+  private readonly infoCache = new QueryCache<string>(true);
   /** The HTTP side (http-port), when configured. */
   http: HttpFace | null = null;
 
@@ -75,7 +82,14 @@ export class SentinelNode {
       },
       this.config.server.tls?.replication ? { tls: clientTlsOptions(this.config.server.tls) } : {},
     );
-    this.scripts = new ScriptRunner(spawnScript, {
+    // The script counts show in INFO: a script ending (outside any input of the core) makes the
+    // kept answers stale too.
+    const spawner: Spawner = (path, args, onExit) =>
+      spawnScript(path, args, (code, signal) => {
+        this.answersStale();
+        onExit(code, signal);
+      });
+    this.scripts = new ScriptRunner(spawner, {
       now: () => this.clock(),
       retryDelay: () => this.core.timing.scriptRetryDelay,
       maxRuntime: () => this.core.timing.scriptMaxRuntime,
@@ -87,11 +101,10 @@ export class SentinelNode {
     });
     const hooks: SentinelHooks = {
       sentinelCommand: (sub, args, ctx) => this.sentinelCommand(sub, args, ctx),
+      keptAnswersVersion: (timed) => this.keptVersion(timed, this.clock()),
       infoSentinelSection: () => {
-        const scripts = { running: this.scripts.running, queued: this.scripts.queued };
         const now = this.clock();
-        // The script counts change outside the core's inputs: they are part of the key.
-        return this.infoCache.get(scripts.running, 'sentinel', String(scripts.queued), now, () => this.core.infoSection(now, scripts));
+        return this.infoCache.get(0, 'sentinel', '', now, () => this.core.infoSection(now, { running: this.scripts.running, queued: this.scripts.queued }));
       },
       masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
@@ -162,6 +175,7 @@ export class SentinelNode {
     this.timer = setTimeout(() => {
       this.input(() => this.core.tick(this.clock()));
       this.scripts.tick();
+      this.answersStale(); // scripts may have started
       this.scheduleTick();
     }, Math.round(1000 / hz));
   }
@@ -169,7 +183,14 @@ export class SentinelNode {
   /** The state may change: the kept answers (queries, INFO's sentinel section) are built again. */
   private answersStale(): void {
     this.queries.invalidate();
+    this.untimedQueries.invalidate();
     this.infoCache.invalidate();
+  }
+
+  /** See SentinelHooks.keptAnswersVersion. */
+  private keptVersion(timed: boolean, now: number): number {
+    // The counters only grow: a sum moves whenever one of them does.
+    return timed ? this.queries.version(now) + this.infoCache.version(now) : this.untimedQueries.version(now);
   }
 
   /** Runs one input of the core and carries out what it asked for. */
@@ -291,7 +312,9 @@ export class SentinelNode {
     // Only answers about a known master are kept (their number is bounded by the masters').
     if (CACHED_QUERIES.has(sub) && (args.length === 0 || this.core.hasMaster(args[0]!))) {
       const now = this.clock();
-      return this.queries.get(ctx.proto, sub, args[0] ?? '', now, () => {
+      const timed = !UNTIMED_QUERIES.has(sub);
+      ctx.answerKept(timed, this.keptVersion(timed, now));
+      return (timed ? this.queries : this.untimedQueries).get(ctx.proto, sub, args[0] ?? '', now, () => {
         // Built with the time it is kept under.
         const reply = sentinelCommand({ ...this.commandEnv(), now: () => now }, sub, args, ctx);
         return reply.t === 'error' ? reply : { t: 'raw', v: encodeReply(reply, ctx.proto) };

@@ -327,3 +327,39 @@ test('property: random pipelines mixing multibulk, inline, empty lines and *0 pa
     assert.deepEqual(run(chunks), cmds(...expected), `round ${round}: ${JSON.stringify(stream)} cut at ${cuts.join(',')}`);
   }
 });
+
+test('lastRequestBytes: the exact bytes of a request read whole (multibulk or inline); null once split over chunks', () => {
+  const p = new RequestParser();
+  const a = mb(['SENTINEL', 'masters']);
+  p.feed(Buffer.from('\r\n' + a + 'PING hi\r\n' + '*0\r\n' + a.slice(0, 7)));
+  assert.deepEqual(p.next(), { kind: 'command', argv: ['SENTINEL', 'masters'] });
+  assert.equal(p.lastRequestBytes()?.toString('latin1'), a, 'the empty line before it is not part of it');
+  assert.deepEqual(p.next(), { kind: 'command', argv: ['PING', 'hi'] });
+  assert.equal(p.lastRequestBytes()?.toString('latin1'), 'PING hi\r\n');
+  assert.equal(p.next(), undefined);
+  p.feed(Buffer.from(a.slice(7)));
+  assert.deepEqual(p.next(), { kind: 'command', argv: ['SENTINEL', 'masters'] });
+  assert.equal(p.lastRequestBytes(), null);
+});
+
+test('skipIfNext consumes the next request only when its bytes are exactly the ones given, at a request boundary', () => {
+  const a = Buffer.from(mb(['PING']));
+  const p = new RequestParser();
+  p.feed(Buffer.concat([a, Buffer.from(mb(['PINH'])), a, a.subarray(0, 5)]));
+  assert.equal(p.skipIfNext(a), true);
+  assert.equal(p.skipIfNext(a), false, 'PINH differs by one byte');
+  assert.deepEqual(p.next(), { kind: 'command', argv: ['PINH'] });
+  assert.equal(p.skipIfNext(a), true);
+  assert.equal(p.skipIfNext(a), false, 'only 5 of its bytes are here');
+  assert.equal(p.next(), undefined);
+  assert.equal(p.skipIfNext(a), false, 'in the middle of a request');
+  p.feed(a.subarray(5));
+  assert.deepEqual(p.next(), { kind: 'command', argv: ['PING'] });
+  assert.equal(p.next(), undefined);
+  // After a protocol error nothing is consumed any more.
+  const q = new RequestParser();
+  q.feed(Buffer.from('*1\r\nx\r\n'));
+  assert.equal(q.next()?.kind, 'error');
+  q.feed(a);
+  assert.equal(q.skipIfNext(a), false);
+});

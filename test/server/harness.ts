@@ -19,12 +19,18 @@ export class FakeHooks implements SentinelHooks {
   readonly calls: { sub: string; args: readonly string[]; ctx: ClientContext }[] = [];
   readonly hellos: string[] = [];
   shutdowns = 0;
+  /** What keptAnswersVersion reports: a test moves it on to say the kept answers changed. */
+  keptVersion = 0;
+  /** What get-master-addr-by-name answers for mymaster (a kept answer, as the sentinel's is). */
+  masterAddr: [string, string] = ['127.0.0.1', '42001'];
 
   sentinelCommand(sub: string, args: readonly string[], ctx: ClientContext): Reply {
     this.calls.push({ sub, args, ctx });
     switch (sub) {
       case 'get-master-addr-by-name':
-        return args[0] === 'mymaster' ? array([bulk('127.0.0.1'), bulk('42001')]) : nullArray;
+        if (args[0] !== 'mymaster') return nullArray;
+        ctx.answerKept(false, this.keptVersion);
+        return array([bulk(this.masterAddr[0]), bulk(this.masterAddr[1])]);
       case 'master':
         return args[0] === 'mymaster' ? bulkMap([['name', 'mymaster'], ['ip', '127.0.0.1'], ['port', '42001']]) : error('ERR No such master with that name');
       case 'masters':
@@ -34,6 +40,10 @@ export class FakeHooks implements SentinelHooks {
       default:
         return error(`ERR fake hooks: ${sub}`);
     }
+  }
+
+  keptAnswersVersion(_timed: boolean): number {
+    return this.keptVersion;
   }
 
   infoSentinelSection(): string {

@@ -230,7 +230,7 @@ export class SentinelHost implements Listener {
     }
     if (cmd === 'SENTINEL') {
       const sub = (argv[1] ?? '').toLowerCase();
-      const reply = sentinelCommand(this.env(), sub, argv.slice(2), { id: 0, proto: 2, user: 'default', closeAfterReply: () => {} });
+      const reply = sentinelCommand(this.env(), sub, argv.slice(2), { id: 0, proto: 2, user: 'default', closeAfterReply: () => {}, answerKept: () => {} });
       this.flush();
       const wire = toWire(reply);
       if (sub === 'is-master-down-by-addr' && Array.isArray(wire) && wire.length === 3) {
