@@ -16,6 +16,7 @@ import type { AnyInstance } from './instance.js';
 import { resetMasterAndChangeAddress } from './registry.js';
 import { electionTimedOut, failoverRetryAllowed } from './rules/election.js';
 import { chosenReplica } from './rules/manual.js';
+import { helloDue } from './rules/hello.js';
 import { PAUSE_LEASE_MS, SYNC_BUDGET_MS, execFailed, handoverDue, handoverState, leaseRenewalDue } from './rules/coordinated.js';
 import { failoverEnd, planReconfiguration, stillToReconfigure } from './rules/reconf.js';
 import type { Ranking } from './rules/selection.js';
@@ -184,7 +185,7 @@ export function confirmPromotion(ctx: CoreContext, m: MasterInstance, slave: Rep
   forceHelloUpdate(ctx, m);
   // Tell the peers about the new configuration now rather than on the next timer run.
   for (const ri of [m, ...m.slaves.values(), ...m.sentinels.values()]) {
-    if (!ri.link.disconnected && now - ri.lastPubTime > s.timing.publishPeriod) sendHello(ctx, ri);
+    if (!ri.link.disconnected && helloDue(ri.lastPubTime, s.timing.publishPeriod, now)) sendHello(ctx, ri);
   }
 }
 

@@ -11,7 +11,7 @@ import type { AnyInstance, Link } from './instance.js';
 import { heldByFence, masterOf } from './instance.js';
 import { currentMasterAddr } from './registry.js';
 import { fenceAfter, peerPingPeriod } from './rules/fence.js';
-import { helloDue } from './rules/hello.js';
+import { SEND_HELLO, SEND_INFO, SEND_PING, periodicDue } from './rules/periodic.js';
 import { classifyPingReply, connectTimedOut } from './rules/sdown.js';
 import type { CoreContext } from './state.js';
 import { HELLO_CHANNEL, MAX_PENDING_COMMANDS } from './timing.js';
@@ -32,11 +32,9 @@ function authArgs(ctx: CoreContext, ri: AnyInstance): string[] | null {
 export function reconnect(ctx: CoreContext, ri: AnyInstance, now: number): void {
   const { s, fx } = ctx;
   const link = ri.link;
-  for (const which of ['cc', 'pc'] as const) {
-    const conn = which === 'cc' ? link.cc : link.pc;
-    const entry = conn === null ? undefined : fx.conns.get(conn);
-    if (entry && connectTimedOut(entry.established, which === 'cc' ? link.ccConnTime : link.pcConnTime, now)) fx.closeConn(link, which);
-  }
+  // (Written out for each connection: this runs for every instance at every timer run.)
+  if (link.cc !== null && connectTimedOut(fx.conns.get(link.cc)?.established ?? true, link.ccConnTime, now)) fx.closeConn(link, 'cc');
+  if (link.pc !== null && connectTimedOut(fx.conns.get(link.pc)?.established ?? true, link.pcConnTime, now)) fx.closeConn(link, 'pc');
   if (!link.disconnected) return;
   if (ri.addr.port === 0) return;
   if (now - link.lastReconnTime < s.timing.pingPeriod) return;
@@ -105,12 +103,23 @@ export function sendPeriodicCommands(ctx: CoreContext, ri: AnyInstance, now: num
   let pingPeriod = Math.min(ri.downAfterMs, t.pingPeriod);
   // Fencing judges peers by their replies within fence-after: ping them often enough.
   if (ri.kind === 'sentinel' && m.fenceMinority) pingPeriod = Math.min(pingPeriod, peerPingPeriod(t.pingPeriod, fenceAfter(m.fenceAfterMs, m.downAfterMs)));
-  if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) ctx.fx.sendInfo(ri);
-  if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(ctx, ri, now);
   // No hello to a server we paused (a hand-over or a fence): our PUBLISH would wait behind the
   // pause, and every command after it on this link with it.
   const paused = (ri === m && m.pauseLeaseUntil > now) || heldByFence(ri);
-  if (!paused && helloDue(ri.lastPubTime, t.publishPeriod, now)) sendHello(ctx, ri);
+  const due = periodicDue({
+    now,
+    lastPingTime: link.lastPingTime,
+    lastPongTime: link.lastPongTime,
+    pingPeriod,
+    infoRefresh: ri.infoRefresh,
+    infoPeriod: ri.kind === 'sentinel' ? null : infoPeriod,
+    lastPubTime: ri.lastPubTime,
+    publishPeriod: t.publishPeriod,
+    helloAllowed: !paused,
+  });
+  if (due & SEND_INFO) ctx.fx.sendInfo(ri);
+  if (due & SEND_PING) sendPing(ctx, ri, now);
+  if (due & SEND_HELLO) sendHello(ctx, ri);
 }
 
 /** Publishes our hello (who we are, our epoch, our view of the master) through an instance. */

@@ -3,11 +3,15 @@
  * links. The core names each connection with a number; this module opens it, writes the
  * commands the core sends (pipelined, without waiting for the connection to be up, as hiredis
  * does), matches replies to their commands in order, and reports everything back.
+ *
+ * The commands sent to one connection in one turn of the event loop (a timer run's PING and
+ * hello, a failover step's commands) go out in one write: with thousands of links, a write
+ * costs far more than the bytes in it, and the replies then come back in one read too.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ReplyTag, Wire } from '../core/actions.js';
-import { encodeRequest } from '../protocol/encode.js';
+import { encodeRequestText } from '../protocol/encode.js';
 import { ReplyParser, RespError, RespPush } from '../protocol/reply-parser.js';
 import type { RespValue } from '../protocol/reply-parser.js';
 
@@ -31,11 +35,16 @@ interface Connection {
   readonly parser: ReplyParser;
   readonly pubsub: boolean;
   readonly pending: ReplyTag[];
+  /** Requests sent this turn, not written yet (see writeOut). */
+  out: string;
   closed: boolean;
 }
 
 export class LinkManager {
   private readonly conns = new Map<number, Connection>();
+  /** Connections with requests not written yet; written together once this turn's code is done. */
+  private unwritten: Connection[] = [];
+  private writeScheduled = false;
 
   constructor(
     private readonly events: LinkEvents,
@@ -48,7 +57,7 @@ export class LinkManager {
     const socket = this.opts.tls ? tls.connect({ ...connectOpts, ...this.opts.tls }) : net.connect(connectOpts);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 300_000);
-    const c: Connection = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], closed: false };
+    const c: Connection = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], out: '', closed: false };
     this.conns.set(id, c);
     socket.on(this.opts.tls ? 'secureConnect' : 'connect', () => {
       this.events.connected(id, stripV4Mapped(socket.localAddress ?? ''), stripV4Mapped(socket.remoteAddress ?? ''));
@@ -62,12 +71,34 @@ export class LinkManager {
     const c = this.conns.get(id);
     if (!c || c.closed) return;
     c.pending.push(tag);
-    c.socket.write(encodeRequest(argv));
+    if (c.out === '') this.unwritten.push(c);
+    c.out += encodeRequestText(argv);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      process.nextTick(this.writeOut);
+    }
+  }
+
+  /** Writes what each connection was sent this turn, one write per connection. */
+  private readonly writeOut = (): void => {
+    this.writeScheduled = false;
+    const list = this.unwritten;
+    this.unwritten = [];
+    for (const c of list) this.writeNow(c);
+  };
+
+  private writeNow(c: Connection): void {
+    if (c.out === '') return;
+    const data = c.out;
+    c.out = '';
+    if (!c.closed) c.socket.write(data);
   }
 
   close(id: number): void {
     const c = this.conns.get(id);
     if (!c) return;
+    // What was sent before the close still goes out first, as it did when each send wrote.
+    this.writeNow(c);
     c.closed = true;
     this.conns.delete(id);
     c.socket.destroy();

@@ -265,10 +265,15 @@ export function encodeReplies(replies: readonly Reply[], proto: Proto): Buffer {
  * in UTF-8 bytes, not UTF-16 units.
  */
 export function encodeRequest(args: readonly (string | number)[]): Buffer {
+  return Buffer.from(encodeRequestText(args), 'utf8');
+}
+
+/** encodeRequest as a string, to be written as UTF-8 (requests gathered into one write). */
+export function encodeRequestText(args: readonly (string | number)[]): string {
   let out = `*${args.length}\r\n`;
   for (const a of args) {
     const s = String(a);
     out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
   }
-  return Buffer.from(out, 'utf8');
+  return out;
 }

@@ -107,6 +107,8 @@ for (const row of differsRows) {
   test(row.rule, () => assert.equal(announcesOtherAddress(row.ip, row.port, row.ours), row.want, row.rule));
 }
 
+// The timer's own hello schedule is in rules/periodic.ts; helloDue times the extra hellos a
+// failover sends to tell the peers at once.
 const EVERY_2S = '5.17 "Sent every 2 s to each master and replica … and to each peer sentinel"';
 
 const dueRows: { rule: string; lastPub: number; now: number; want: boolean }[] = [
