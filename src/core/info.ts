@@ -1,9 +1,11 @@
 /**
  * Parsing of the INFO reply of a monitored Redis server: only the fields the sentinel acts on.
  * Pure: text in, facts out; the core decides what the facts mean. Numbers are read with the C
- * function redis uses for each field (atoi, strtoll, strtoull).
+ * function redis uses for each field (atoi, strtoll, strtoull). Strings the core may keep are
+ * detached from the reply's text (see util/detach.ts).
  */
 import { atoi, strtol, strtoull } from '../util/parse.js';
+import { detached } from '../util/detach.js';
 
 export interface ReplicaLine {
   ip: string;
@@ -39,7 +41,7 @@ export function parseInfo(text: string): ParsedInfo {
   let role: 'master' | 'slave' | undefined;
   for (const line of text.split('\r\n')) {
     if (line.startsWith('run_id:') && line.length >= 47) {
-      out.runId = line.slice(7, 47);
+      out.runId = detached(line.slice(7, 47));
     } else if (/^slave\d/.test(line)) {
       const r = parseReplicaLine(line);
       if (r) out.replicas.push(r);
@@ -57,7 +59,7 @@ export function parseInfo(text: string): ParsedInfo {
       role = 'slave';
     }
     if (role === 'slave') {
-      if (line.startsWith('master_host:')) out.masterHost = line.slice(12);
+      if (line.startsWith('master_host:')) out.masterHost = detached(line.slice(12));
       else if (line.startsWith('master_port:')) out.masterPort = atoi(line.slice(12));
       else if (line.startsWith('master_link_status:')) out.masterLinkUp = line.slice(19).toLowerCase() === 'up';
       else if (line.startsWith('slave_priority:')) out.slavePriority = atoi(line.slice(15));
@@ -83,10 +85,10 @@ function parseReplicaLine(line: string): ReplicaLine | undefined {
     const port = fields.get('port');
     if (ip === undefined || port === undefined) return undefined;
     const offset = fields.get('offset');
-    return { ip, port: atoi(port), ackOffset: offset === undefined ? -1 : strtoull(offset) };
+    return { ip: detached(ip), port: atoi(port), ackOffset: offset === undefined ? -1 : strtoull(offset) };
   }
   // Old format: ip,port,state
   const parts = body.split(',');
   if (parts.length < 3) return undefined;
-  return { ip: parts[0] ?? '', port: atoi(parts[1] ?? ''), ackOffset: -1 };
+  return { ip: detached(parts[0] ?? ''), port: atoi(parts[1] ?? ''), ackOffset: -1 };
 }

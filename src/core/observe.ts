@@ -103,8 +103,9 @@ export function refreshInfo(ctx: CoreContext, ri: MasterInstance | ReplicaInstan
     if (p.replicaAnnounced !== undefined) ri.replicaAnnounced = p.replicaAnnounced;
   }
   ri.infoRefresh = now;
-  if (p.failoverState !== undefined) ri.serverFailoverState = p.failoverState;
-  if (p.version !== undefined) ri.serverVersion = p.version;
+  // (Kept only when changed: the same text again is one more string per server to hold.)
+  if (p.failoverState !== undefined && p.failoverState !== ri.serverFailoverState) ri.serverFailoverState = p.failoverState;
+  if (p.version !== undefined && p.version !== ri.serverVersion) ri.serverVersion = p.version;
   const role = p.role;
   if (role !== undefined && role !== ri.roleReported) {
     ri.roleReportedTime = now;
