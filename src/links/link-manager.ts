@@ -40,6 +40,9 @@ interface Connection {
   closed: boolean;
 }
 
+/** Where plain link connections read (see connect): one at a time, copied from when kept. */
+const SHARED_READ_BUFFER = Buffer.alloc(64 * 1024);
+
 export class LinkManager {
   private readonly conns = new Map<number, Connection>();
   /** Connections with requests not written yet; written together once this turn's code is done. */
@@ -54,15 +57,20 @@ export class LinkManager {
   connect(id: number, host: string, port: number, purpose: 'cmd' | 'pubsub'): void {
     const connectOpts: net.NetConnectOpts = { host, port };
     if (this.opts.sourceAddr) connectOpts.localAddress = this.opts.sourceAddr;
-    const socket = this.opts.tls ? tls.connect({ ...connectOpts, ...this.opts.tls }) : net.connect(connectOpts);
+    let c: Connection;
+    // Plain connections read into one buffer shared by all links, handed to onData as it
+    // arrives (no stream machinery, no buffer per read); TLS ones keep the 'data' events.
+    const socket = this.opts.tls
+      ? tls.connect({ ...connectOpts, ...this.opts.tls })
+      : net.connect({ ...connectOpts, onread: { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onData(c, buf as Buffer, n, true) } });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 300_000);
-    const c: Connection = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], out: '', closed: false };
+    c = { id, socket, parser: new ReplyParser(), pubsub: purpose === 'pubsub', pending: [], out: '', closed: false };
     this.conns.set(id, c);
     socket.on(this.opts.tls ? 'secureConnect' : 'connect', () => {
       this.events.connected(id, stripV4Mapped(socket.localAddress ?? ''), stripV4Mapped(socket.remoteAddress ?? ''));
     });
-    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    if (this.opts.tls) socket.on('data', (chunk: Buffer) => this.onData(c, chunk, chunk.length, false));
     socket.on('error', (err: Error) => this.drop(c, err.message));
     socket.on('close', () => this.drop(c, 'connection closed'));
   }
@@ -108,21 +116,27 @@ export class LinkManager {
     for (const id of [...this.conns.keys()]) this.close(id);
   }
 
-  private onData(c: Connection, chunk: Buffer): void {
-    if (c.closed) return;
+  /**
+   * `n` bytes of `buf` arrived; `shared`: buf is the shared read buffer, reused once this
+   * returns. Always true (for onread: go on reading).
+   */
+  private onData(c: Connection, buf: Buffer, n: number, shared: boolean): boolean {
+    if (c.closed) return true;
     try {
-      c.parser.feed(chunk);
+      c.parser.feed(n === buf.length ? buf : buf.subarray(0, n), shared);
       for (;;) {
         const v = c.parser.next();
         if (v === undefined) break;
         this.dispatch(c, v);
-        if (c.closed) return;
+        if (c.closed) return true;
       }
+      if (shared) c.parser.ownRest();
     } catch (err) {
       // A server speaking garbage: drop the connection, the core will reconnect.
       c.socket.destroy();
       this.drop(c, `protocol error: ${(err as Error).message}`);
     }
+    return true;
   }
 
   private dispatch(c: Connection, v: RespValue): void {

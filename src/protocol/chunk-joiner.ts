@@ -15,6 +15,8 @@ export class ChunkJoiner {
   /** While waiting: join once this many unparsed bytes are in, or a chunk holding `retryOn` arrives (-1: none). */
   private retryAt = 0;
   private retryOn = -1;
+  /** `buf` is a borrowed chunk (see feed). */
+  private borrowed = false;
 
   /** Bytes received and not parsed yet. */
   get unparsed(): number {
@@ -26,16 +28,22 @@ export class ChunkJoiner {
     return this.held.length > 0;
   }
 
-  feed(chunk: Buffer): void {
+  /**
+   * `borrowed`: the chunk's memory is reused once the caller returns (a socket's shared read
+   * buffer): whatever of it is kept is copied, at once when held back, else by ownRest().
+   */
+  feed(chunk: Buffer, borrowed = false): void {
     if (chunk.length === 0) return;
     const unparsed = this.unparsed + chunk.length;
     if (unparsed < this.retryAt && (this.retryOn < 0 || chunk.indexOf(this.retryOn) < 0)) {
-      this.held.push(chunk);
+      this.held.push(borrowed ? Buffer.from(chunk) : chunk);
       this.heldBytes += chunk.length;
       return;
     }
+    this.borrowed = false;
     if (this.pos >= this.buf.length && this.held.length === 0) {
       this.buf = chunk;
+      this.borrowed = borrowed;
     } else {
       const rest = this.pos < this.buf.length ? this.buf.subarray(this.pos) : EMPTY;
       this.buf = Buffer.concat([rest, ...this.held, chunk], unparsed);
@@ -53,6 +61,14 @@ export class ChunkJoiner {
     this.retryOn = byte;
   }
 
+  /** After parsing a borrowed chunk: the unparsed rest of it is copied (it is the only part kept). */
+  ownRest(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    this.buf = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : EMPTY;
+    this.pos = 0;
+  }
+
   /** Drops a fully read buffer rather than keep a socket chunk alive for nothing. */
   releaseIfConsumed(): void {
     if (this.pos >= this.buf.length) {
@@ -63,6 +79,7 @@ export class ChunkJoiner {
 
   /** Forgets all input (after a protocol error). */
   clear(): void {
+    this.borrowed = false;
     this.buf = EMPTY;
     this.pos = 0;
     this.held = [];

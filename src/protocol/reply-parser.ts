@@ -125,8 +125,14 @@ export class ReplyParser {
     return this.input.unparsed;
   }
 
-  feed(chunk: Buffer): void {
-    if (!this.failure) this.input.feed(chunk);
+  /** `borrowed`: see ChunkJoiner.feed; call ownRest() once done reading what it gave. */
+  feed(chunk: Buffer, borrowed = false): void {
+    if (!this.failure) this.input.feed(chunk, borrowed);
+  }
+
+  /** Copies the part of a borrowed chunk not parsed yet (see ChunkJoiner.ownRest). */
+  ownRest(): void {
+    this.input.ownRest();
   }
 
   /** The next complete reply, or undefined when more bytes are needed; throws RespProtocolError. */

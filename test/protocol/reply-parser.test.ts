@@ -310,3 +310,38 @@ test('property: random replies, encoded in RESP2 and RESP3, pipelined and split 
     assert.deepEqual(parseAll(chunks), replies.map((r) => expectedValue(r, proto)), `round ${round}, RESP${proto}`);
   }
 });
+
+test('borrowed chunks (a shared read buffer): what is kept is copied, so reusing the buffer changes nothing (seeded splits)', () => {
+  const replies: Reply[] = [bulk('x'.repeat(5000)), array([bulk('a'), int(7), bulk('é'.repeat(300))]), simple('PONG'), bulk('y'.repeat(70000))];
+  const wire = Buffer.concat(replies.map((r) => encodeReply(r, 2)));
+  const expected = parseWhole(wire);
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let round = 0; round < 50; round++) {
+    const shared = Buffer.alloc(64 * 1024);
+    const p = new ReplyParser();
+    const got: RespValue[] = [];
+    for (let at = 0; at < wire.length; ) {
+      const n = Math.min(1 + rand(round % 2 ? 40 : 9000), wire.length - at, shared.length);
+      wire.copy(shared, 0, at, at + n);
+      at += n;
+      p.feed(shared.subarray(0, n), true);
+      for (let v = p.next(); v !== undefined; v = p.next()) got.push(v);
+      p.ownRest();
+      shared.fill(0x21); // the next read overwrites it
+    }
+    assert.deepEqual(got, expected, `round ${round}`);
+  }
+});
+
+/** Parses a whole buffer at once (the reference for the borrowed-chunk test). */
+function parseWhole(wire: Buffer): RespValue[] {
+  const p = new ReplyParser();
+  p.feed(wire);
+  const out: RespValue[] = [];
+  for (let v = p.next(); v !== undefined; v = p.next()) out.push(v);
+  return out;
+}
