@@ -176,8 +176,8 @@ export class MasterInstance extends Instance {
   /** Set when run_id changed while master-reboot-down-after-period > 0; cleared by a PONG. */
   rebooted = false;
   rebootSinceTime = 0;
-  /** rename-command table: upper-case original name -> new name. */
-  renamedCommands = new Map<string, string>();
+  /** rename-command table: upper-case original name -> new name (null until one is set: most have none). */
+  renamedCommands: Map<string, string> | null = null;
   configEpoch = 0;
   /** Our vote: whom we voted for, in which epoch. */
   leader: string | null = null;
@@ -237,7 +237,7 @@ export class MasterInstance extends Instance {
 
   /** The name a command must be sent under to this master's servers and peers (rename-command). */
   cmd(name: string): string {
-    return this.renamedCommands.get(name.toUpperCase()) ?? name;
+    return this.renamedCommands === null ? name : (this.renamedCommands.get(name.toUpperCase()) ?? name);
   }
 }
 

@@ -28,7 +28,7 @@ export function loadMaster(ctx: CoreContext, mc: MasterConfig, now: number): Mas
   m.masterRebootDownAfterPeriod = mc.masterRebootDownAfterPeriodMs;
   m.fenceMinority = mc.fenceMinority;
   m.fenceAfterMs = mc.fenceAfterMs ?? null;
-  for (const [from, to] of mc.renamedCommands) m.renamedCommands.set(from.toUpperCase(), to);
+  for (const [from, to] of mc.renamedCommands) (m.renamedCommands ??= new Map()).set(from.toUpperCase(), to);
   m.configEpoch = mc.configEpoch;
   m.leaderEpoch = mc.leaderEpoch;
   m.leader = mc.leader ?? null;

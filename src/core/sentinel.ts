@@ -366,8 +366,8 @@ export class SentinelCore {
         m.fenceAfterMs = change.value;
         break;
       case 'rename-command':
-        m.renamedCommands.delete(change.from.toUpperCase());
-        if (change.from.toLowerCase() !== change.to.toLowerCase()) m.renamedCommands.set(change.from.toUpperCase(), change.to);
+        m.renamedCommands?.delete(change.from.toUpperCase());
+        if (change.from.toLowerCase() !== change.to.toLowerCase()) (m.renamedCommands ??= new Map()).set(change.from.toUpperCase(), change.to);
         break;
     }
     this.ctx.fx.event('warning', '+set', m, eventArgs);

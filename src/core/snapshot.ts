@@ -179,7 +179,7 @@ export function exportMasters(s: CoreState): MasterConfig[] {
     mc.masterRebootDownAfterPeriodMs = m.masterRebootDownAfterPeriod;
     mc.fenceMinority = m.fenceMinority;
     if (m.fenceAfterMs !== null) mc.fenceAfterMs = m.fenceAfterMs;
-    mc.renamedCommands = [...m.renamedCommands.entries()];
+    mc.renamedCommands = m.renamedCommands ? [...m.renamedCommands.entries()] : [];
     mc.configEpoch = m.configEpoch;
     mc.leaderEpoch = m.leaderEpoch;
     if (m.leader) mc.leader = m.leader;

@@ -392,8 +392,7 @@ export class RespServer implements ServerContext {
         outBytes += b.length;
         break;
       }
-      const reply = this.run(client, r.argv);
-      this.noteRepeat(client, reply);
+      const reply = this.noteRepeat(client, this.run(client, r.argv));
       if (reply !== null) {
         if (client.replyMode === 'on') {
           if (client.proto !== pendingProto) {
@@ -427,22 +426,25 @@ export class RespServer implements ServerContext {
     );
   }
 
-  /** After a command ran in full: remember it for repeating, or void what it may have changed. */
-  private noteRepeat(client: Client, reply: Reply | null): void {
+  /**
+   * After a command ran in full: remember it for repeating, or void what it may have changed.
+   * Returns the reply to send: the one remembered (encoded once, here) or the one given.
+   */
+  private noteRepeat(client: Client, reply: Reply | null): Reply | null {
     // An error reply counts as 'no': a command that failed half-way may have changed something.
     const how = reply !== null && reply.t === 'error' ? 'no' : this.repeatable;
     if (how === 'no') this.epoch++;
     if (how === 'no' || reply === null || client.replyMode !== 'on') {
       client.repeat = null;
-      return;
+      return reply;
     }
     // A request without whole bytes (split over reads) or too long is not remembered; what was
     // remembered before still holds, since this one changed nothing.
     const raw = client.parser.lastRequestBytes();
-    if (raw === null || raw.length > REPEAT_MAX_REQUEST_BYTES) return;
+    if (raw === null || raw.length > REPEAT_MAX_REQUEST_BYTES) return reply;
     const prev = client.repeat;
     const same = prev !== null && prev.proto === client.proto && prev.raw.equals(raw);
-    client.repeat = {
+    const rep: Repeat = {
       raw: same ? prev.raw : Buffer.from(raw),
       // A kept answer is already encoded (and shared by every client); PING's is encoded here once.
       reply: reply.t === 'raw' ? reply : same && prev.version === null ? prev.reply : { t: 'raw', v: encodeReply(reply, client.proto) },
@@ -451,6 +453,8 @@ export class RespServer implements ServerContext {
       version: how === 'kept' ? this.kept.version : null,
       timed: this.kept.timed,
     };
+    client.repeat = rep;
+    return rep.reply;
   }
 
   /**
