@@ -447,6 +447,10 @@ export class SentinelCore {
   get denyScriptsReconfig(): boolean {
     return this.s.denyScriptsReconfig;
   }
+  /** In TILT mode (INFO's sentinel section then shows the seconds since it began). */
+  get tilt(): boolean {
+    return this.s.tilt;
+  }
   get timing(): Readonly<Timing> {
     return this.s.timing;
   }

@@ -35,6 +35,8 @@ export interface SentinelHooks {
   keptAnswersVersion(timed: boolean): number;
   /** The body of the `# Sentinel` INFO section: lines without the header, joined by "\r\n". */
   infoSentinelSection(): string;
+  /** Whether that section shows a time now (a kept answer of the `timed` kind, see keptAnswersVersion). */
+  infoSentinelTimed(): boolean;
   /** Names of the monitored masters, for ROLE. */
   masterNames(): string[];
   /** PUBLISH __sentinel__:hello <payload> received from a peer. */

@@ -558,16 +558,17 @@ export class RespServer implements ServerContext {
     }
     // INFO's sentinel section is a kept answer: repeatable only if built under one version,
     // read before and checked after (a SENTINEL query's tells its own, see answerKept).
-    const infoBefore = name === 'info' ? this.opts.hooks.keptAnswersVersion(true) : -1;
+    const infoTimed = name === 'info' && this.opts.hooks.infoSentinelTimed();
+    const infoBefore = name === 'info' ? this.opts.hooks.keptAnswersVersion(infoTimed) : -1;
     const reply =
       name === 'sentinel' && sub !== null && sub !== 'help'
         ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
         : runGenericCommand(this, client, name, sub, argv);
     if (name === 'ping') {
       this.repeatable = 'always';
-    } else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(true) === infoBefore) {
+    } else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(infoTimed) === infoBefore) {
       this.repeatable = 'kept';
-      this.kept.timed = true;
+      this.kept.timed = infoTimed;
       this.kept.version = infoBefore;
     }
     // CLIENT CACHING yes/no covers only the next command (any CLIENT subcommand keeps it).

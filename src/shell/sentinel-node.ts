@@ -64,7 +64,9 @@ export class SentinelNode {
    */
   private readonly queries = new QueryCache<Reply>(true);
   private readonly untimedQueries = new QueryCache<Reply>(false);
+  /** INFO's sentinel section shows a time only in TILT (the seconds since it began). */
   private readonly infoCache = new QueryCache<string>(true);
+  private readonly untimedInfo = new QueryCache<string>(false);
   /** The HTTP side (http-port), when configured. */
   http: HttpFace | null = null;
 
@@ -104,8 +106,11 @@ export class SentinelNode {
       keptAnswersVersion: (timed) => this.keptVersion(timed, this.clock()),
       infoSentinelSection: () => {
         const now = this.clock();
-        return this.infoCache.get(0, 'sentinel', '', now, () => this.core.infoSection(now, { running: this.scripts.running, queued: this.scripts.queued }));
+        return (this.core.tilt ? this.infoCache : this.untimedInfo).get(0, 'sentinel', '', now, () =>
+          this.core.infoSection(now, { running: this.scripts.running, queued: this.scripts.queued }),
+        );
       },
+      infoSentinelTimed: () => this.core.tilt,
       masterNames: () => this.core.masterNames(),
       helloReceived: (payload) => this.input(() => this.core.helloFromPeer(payload, this.clock())),
       shutdown: () => void this.stop(0),
@@ -185,12 +190,13 @@ export class SentinelNode {
     this.queries.invalidate();
     this.untimedQueries.invalidate();
     this.infoCache.invalidate();
+    this.untimedInfo.invalidate();
   }
 
   /** See SentinelHooks.keptAnswersVersion. */
   private keptVersion(timed: boolean, now: number): number {
     // The counters only grow: a sum moves whenever one of them does.
-    return timed ? this.queries.version(now) + this.infoCache.version(now) : this.untimedQueries.version(now);
+    return timed ? this.queries.version(now) + this.infoCache.version(now) : this.untimedQueries.version(now) + this.untimedInfo.version(now);
   }
 
   /** Runs one input of the core and carries out what it asked for. */

@@ -77,3 +77,21 @@ test('a kept answer is not shown to a client the ACL denies, nor for an unknown 
   assert.equal(await rawCommand(port, resp('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'nosuch')), '*-1\r\n');
   assert.match(await rawCommand(port, resp('SENTINEL', 'MASTER', 'nosuch')), /^-ERR No such master with that name\r\n$/);
 });
+
+test('repeated identical requests (the repeat shortcut) see a change made between them at once: REMOVE, MONITOR', async () => {
+  const port = sentinel!.port;
+  const get = resp('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster');
+  const info = resp('INFO', 'sentinel');
+  const batch =
+    get + get + info + info + resp('SENTINEL', 'REMOVE', 'mymaster') + get + get + info + info +
+    resp('SENTINEL', 'MONITOR', 'mymaster', '127.0.0.1', String(master!.port), '1') + resp('SENTINEL', 'SET', 'mymaster', 'down-after-milliseconds', '5000') + get + get + resp('PING');
+  const out = await exchange(port, batch, (s) => s.endsWith('+PONG\r\n'));
+  const addr = `*2\r\n$9\r\n127.0.0.1\r\n$${String(master!.port).length}\r\n${master!.port}\r\n`;
+  const masters = [...out.matchAll(/sentinel_masters:(\d)/g)].map((m) => m[1]);
+  assert.deepEqual(masters, ['1', '1', '0', '0'], 'INFO sentinel before and after REMOVE');
+  const afterRemove = out.indexOf('+OK\r\n');
+  assert.equal(out.slice(0, afterRemove).split(addr).length - 1, 2, 'two addresses before REMOVE');
+  const nulls = out.slice(afterRemove).split('*-1\r\n').length - 1;
+  assert.equal(nulls, 2, 'no address while removed');
+  assert.ok(out.endsWith(addr + addr + '+PONG\r\n'), 'the address again once monitored');
+});

@@ -19,6 +19,8 @@ export class FakeHooks implements SentinelHooks {
   readonly calls: { sub: string; args: readonly string[]; ctx: ClientContext }[] = [];
   readonly hellos: string[] = [];
   shutdowns = 0;
+  /** Times the INFO sentinel section was asked for. */
+  infoBuilds = 0;
   /** What keptAnswersVersion reports: a test moves it on to say the kept answers changed. */
   keptVersion = 0;
   /** What get-master-addr-by-name answers for mymaster (a kept answer, as the sentinel's is). */
@@ -46,7 +48,12 @@ export class FakeHooks implements SentinelHooks {
     return this.keptVersion;
   }
 
+  infoSentinelTimed(): boolean {
+    return false;
+  }
+
   infoSentinelSection(): string {
+    this.infoBuilds++;
     return INFO_SENTINEL;
   }
 

@@ -135,3 +135,17 @@ test('CLIENT REPLY OFF silences an identical request; SKIP skips one, then the r
   assert.equal(c.pending(), '', 'nothing more');
   c.close();
 });
+
+test('INFO sentinel is repeated while the kept answers hold; INFO of other sections is always built', async () => {
+  reset();
+  const c = await h.connect();
+  const before = h.hooks.infoBuilds;
+  c.write(req('INFO', 'sentinel').repeat(5));
+  for (let i = 0; i < 5; i++) assert.match(String(await c.value()), /^# Sentinel\r\nsentinel_masters:1/);
+  assert.equal(h.hooks.infoBuilds - before, 1);
+  h.hooks.keptVersion++;
+  c.write(req('INFO', 'sentinel').repeat(2) + req('INFO').repeat(2));
+  for (let i = 0; i < 4; i++) await c.value();
+  assert.equal(h.hooks.infoBuilds - before, 4, 'once more after the change, and once per full INFO');
+  c.close();
+});
