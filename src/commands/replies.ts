@@ -36,3 +36,12 @@ export function helpLines(container: string, entries: readonly (readonly [string
   }
   return lines;
 }
+
+/** redis's text for an unknown command: its name and the start of its arguments, each cut at 128. */
+export function unknownCommand(argv: readonly string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${(argv[0] ?? '').slice(0, 128)}', with args beginning with: ${args}`;
+}

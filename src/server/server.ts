@@ -17,6 +17,7 @@ import { SUBCOMMAND_ALIASES, arityOk, dispatchArity } from '../commands/table.js
 import { COMMANDS } from '../protocol/command-table.js';
 import type { CommandSpec } from '../protocol/command-table.js';
 import { runGenericCommand } from '../commands/generic.js';
+import { unknownCommand } from '../commands/replies.js';
 import type { ServerContext, ServerStats } from '../commands/context.js';
 import { QUERY_BUFFER_LIMIT_MESSAGE } from '../protocol/request-parser.js';
 import { Client } from './client.js';
@@ -26,8 +27,7 @@ import type { AclDenialReason } from '../acl/log.js';
 import { AclUsers } from '../acl/users.js';
 import { parseAclFile } from '../acl/file.js';
 import type { ClientContext, SentinelHooks } from './hooks.js';
-import { REPEAT_MAX_REQUEST_BYTES } from './repeat.js';
-import type { Repeat, Repeatable } from './repeat.js';
+import { Repeats } from './repeat.js';
 
 
 
@@ -107,17 +107,14 @@ export class RespServer implements ServerContext {
   /** ACL users: `default` (open, or with requirepass) and those made by ACL SETUSER. */
   readonly acl: AclUsers;
   readonly aclLog: AclLog;
-  /** Moves on with every command whose reply may not be repeated: it voids every Repeat. */
-  private epoch = 0;
-  /** What the command being executed said about repeating its reply (see repeat.ts). */
-  private repeatable: Repeatable = 'no';
-  /** The kept answers' version its reply was built under, when 'kept'. */
-  private readonly kept = { timed: true, version: -1 };
+  /** The repeat shortcut's state (see repeat.ts). */
+  private readonly repeats: Repeats;
 
   constructor(opts: RespServerOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? Date.now;
     this.startedAt = this.clock();
+    this.repeats = new Repeats((timed) => opts.hooks.keptAnswersVersion(timed));
     this.acl = new AclUsers(opts.options.requirepass);
     this.acl.pubsubDefault = opts.options.aclPubsubDefault ?? 'resetchannels';
     this.acl.loadConfigured(opts.options.users ?? []);
@@ -367,7 +364,7 @@ export class RespServer implements ServerContext {
         break;
       }
       const rep = client.repeat;
-      if (rep !== null && this.repeatHolds(client, rep) && client.parser.skipIfNext(rep.raw)) {
+      if (rep !== null && this.repeats.holds(client, rep) && client.parser.skipIfNext(rep.raw)) {
         // The same request again, whose reply cannot have changed: counted as run, not run.
         this.stats.commandsProcessed++;
         pending.push(rep.reply);
@@ -392,7 +389,7 @@ export class RespServer implements ServerContext {
         outBytes += b.length;
         break;
       }
-      const reply = this.noteRepeat(client, this.run(client, r.argv));
+      const reply = this.repeats.note(client, this.run(client, r.argv));
       if (reply !== null) {
         if (client.replyMode === 'on') {
           if (client.proto !== pendingProto) {
@@ -414,47 +411,6 @@ export class RespServer implements ServerContext {
       this.clients.delete(client.id);
       client.endAfterOutput();
     }
-  }
-
-  /** Whether `rep` is still the reply `client` would get to the same request (see repeat.ts). */
-  private repeatHolds(client: Client, rep: Repeat): boolean {
-    return (
-      rep.epoch === this.epoch &&
-      rep.proto === client.proto &&
-      client.replyMode === 'on' &&
-      (rep.version === null || rep.version === this.opts.hooks.keptAnswersVersion(rep.timed))
-    );
-  }
-
-  /**
-   * After a command ran in full: remember it for repeating, or void what it may have changed.
-   * Returns the reply to send: the one remembered (encoded once, here) or the one given.
-   */
-  private noteRepeat(client: Client, reply: Reply | null): Reply | null {
-    // An error reply counts as 'no': a command that failed half-way may have changed something.
-    const how = reply !== null && reply.t === 'error' ? 'no' : this.repeatable;
-    if (how === 'no') this.epoch++;
-    if (how === 'no' || reply === null || client.replyMode !== 'on') {
-      client.repeat = null;
-      return reply;
-    }
-    // A request without whole bytes (split over reads) or too long is not remembered; what was
-    // remembered before still holds, since this one changed nothing.
-    const raw = client.parser.lastRequestBytes();
-    if (raw === null || raw.length > REPEAT_MAX_REQUEST_BYTES) return reply;
-    const prev = client.repeat;
-    const same = prev !== null && prev.proto === client.proto && prev.raw.equals(raw);
-    const rep: Repeat = {
-      raw: same ? prev.raw : Buffer.from(raw),
-      // A kept answer is already encoded (and shared by every client); PING's is encoded here once.
-      reply: reply.t === 'raw' ? reply : same && prev.version === null ? prev.reply : { t: 'raw', v: encodeReply(reply, client.proto) },
-      proto: client.proto,
-      epoch: this.epoch,
-      version: how === 'kept' ? this.kept.version : null,
-      timed: this.kept.timed,
-    };
-    client.repeat = rep;
-    return rep.reply;
   }
 
   /**
@@ -513,7 +469,7 @@ export class RespServer implements ServerContext {
 
   /** Runs one command; null means "no reply" (SHUTDOWN, CLIENT REPLY OFF, closed connection). */
   execute(client: Client, argv: string[]): Reply | null {
-    this.repeatable = 'no';
+    this.repeats.begin();
     const name = (argv[0] ?? '').toLowerCase();
     const top = COMMANDS.get(name);
     if (!top) {
@@ -564,12 +520,9 @@ export class RespServer implements ServerContext {
       name === 'sentinel' && sub !== null && sub !== 'help'
         ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
         : runGenericCommand(this, client, name, sub, argv);
-    if (name === 'ping') {
-      this.repeatable = 'always';
-    } else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(infoTimed) === infoBefore) {
-      this.repeatable = 'kept';
-      this.kept.timed = infoTimed;
-      this.kept.version = infoBefore;
+    if (name === 'ping') this.repeats.always();
+    else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(infoTimed) === infoBefore) {
+      this.repeats.kept(infoTimed, infoBefore);
     }
     // CLIENT CACHING yes/no covers only the next command (any CLIENT subcommand keeps it).
     if (name !== 'client') client.tracking.caching = false;
@@ -606,11 +559,7 @@ export class RespServer implements ServerContext {
       closeAfterReply: () => {
         client.closeAfterReply = true;
       },
-      answerKept: (timed, version) => {
-        this.repeatable = 'kept';
-        this.kept.timed = timed;
-        this.kept.version = version;
-      },
+      answerKept: (timed, version) => this.repeats.kept(timed, version),
     };
   }
 
@@ -645,14 +594,5 @@ export class RespServer implements ServerContext {
     return this.killClients((c) => c.user === user, null);
   }
 }
-
-function unknownCommand(argv: string[]): string {
-  let args = '';
-  for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
-  }
-  return `ERR unknown command '${(argv[0] ?? '').slice(0, 128)}', with args beginning with: ${args}`;
-}
-
 
 export { listenAddresses };
