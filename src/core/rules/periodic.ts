@@ -15,7 +15,7 @@
  *     half a ping period after due: with 1 s PINGs it rides every other PING (about every 2 s,
  *     as in redis), at worst 0.5 s later than redis's when no PING goes (a peer only drops a
  *     pub/sub link after 3 publish periods of silence; agreement reads 2 periods).
- * Pure: facts and the time in, a set of flags out (no object per instance per timer run).
+ * Pure: facts and the time in, a set of flags out (no result object per instance per timer run).
  */
 export const SEND_PING = 1;
 export const SEND_INFO = 2;
