@@ -16,7 +16,9 @@
  *               over a --window s (20) window, in % of one core; the model's own CPU over the
  *               same window is printed beside it (if the model is saturated, the sentinel's
  *               figures are the model's);
- *   rss MB:     the sentinel's VmRSS at the end of the window.
+ *   rss MB:     the sentinel's VmRSS at the end of the window; `rss max MB`, the highest of the
+ *               samples taken every second during the window (V8 lets garbage pile up in the
+ *               old generation between full collections: the end value alone can miss a peak).
  * With --failover, after the window: master m0 has a replica (one more model port; with
  * --replicas K every master has K instead), the model is told to kill m0 (its control port:
  * `DEBUG-MODEL KILL <port>` closes the listener and every connection, the replica sees its link
@@ -85,6 +87,7 @@ interface Run {
   cpu: number;
   modelCpu: number;
   rss: number;
+  rssMax: number;
   /** +tilt / -tilt events, with ms from the spawn. */
   tilts: string[];
   /** ms waited after the window for TILT to end before the kill. */
@@ -251,7 +254,11 @@ async function run(impl: SentinelImpl, masters: number[], replicaPorts: number[]
     const c0 = cpuSeconds(s.pid);
     const m0 = cpuSeconds(model.child.pid!);
     const w0 = performance.now();
-    await sleep(o.window * 1000);
+    let rssMax = 0;
+    while (performance.now() - w0 < o.window * 1000) {
+      await sleep(Math.min(1000, o.window * 1000 - (performance.now() - w0)));
+      rssMax = Math.max(rssMax, rssMb(s.pid));
+    }
     const elapsed = (performance.now() - w0) / 1000;
     const cpu = ((cpuSeconds(s.pid) - c0) / elapsed) * 100;
     const modelCpu = ((cpuSeconds(model.child.pid!) - m0) / elapsed) * 100;
@@ -269,7 +276,7 @@ async function run(impl: SentinelImpl, masters: number[], replicaPorts: number[]
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     if (s.exited) throw new Error(`the sentinel exited (code ${s.exitCode})\n${s.stderr()}`);
-    return { listenMs, readyMs, mastersReplyMs: replyMs, cpu, modelCpu, rss, tilts, tiltWait, failover: fo, unknown };
+    return { listenMs, readyMs, mastersReplyMs: replyMs, cpu, modelCpu, rss, rssMax: Math.max(rssMax, rss), tilts, tiltWait, failover: fo, unknown };
   } finally {
     watch?.close();
     if (s) {
@@ -314,7 +321,7 @@ async function main(): Promise<void> {
       const fo = o.failover ? `; failover of m0: ${[...x.failover].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms` : '';
       process.stdout.write(
         `round ${r + 1} ${implLabel(impl).padEnd(15)} listen ${fmt(x.listenMs)} ms, ready ${fmt(x.readyMs)} ms (SENTINEL MASTERS ${fmt(x.mastersReplyMs, 1)} ms), ` +
-          `cpu ${fmt(x.cpu, 1)}% (model ${fmt(x.modelCpu, 1)}%), rss ${fmt(x.rss, 1)} MB` +
+          `cpu ${fmt(x.cpu, 1)}% (model ${fmt(x.modelCpu, 1)}%), rss ${fmt(x.rss, 1)} MB (max ${fmt(x.rssMax, 1)})` +
           `${x.tilts.length ? `; TILT: ${x.tilts.join(', ')}` : ''}` +
           `${x.tiltWait > 200 ? `; waited ${(x.tiltWait / 1000).toFixed(1)} s for TILT to end before the kill` : ''}${fo}` +
           `${x.unknown ? `; model saw unknown commands: ${x.unknown}` : ''}\n`,
@@ -330,6 +337,7 @@ async function main(): Promise<void> {
     [`cpu % (${o.window} s)`, (x) => x.cpu, 1],
     ['model cpu %', (x) => x.modelCpu, 1],
     ['rss MB', (x) => x.rss, 1],
+    ['rss max MB', (x) => x.rssMax, 1],
   ];
   if (o.failover) {
     for (const e of ['+sdown', '+odown', '+elected-leader', '+promoted-slave', '+switch-master']) rows.push([`failover ${e} ms`, (x) => x.failover.get(e) ?? NaN, 0]);
