@@ -121,7 +121,8 @@ export class RequestParser {
    */
   private reqStart = 0;
   private reqBuf: Buffer | null = null;
-  private lastRaw: Buffer | null = null;
+  /** Where the request next() returned last ended in `reqBuf`; -1 when it has no raw bytes. */
+  private reqEnd = -1;
 
   constructor(
     limits: Partial<RequestLimits> = {},
@@ -144,7 +145,8 @@ export class RequestParser {
    * into the input: valid until the next feed); null otherwise.
    */
   lastRequestBytes(): Buffer | null {
-    return this.lastRaw;
+    // Made when asked (most requests are never asked about): no view per request.
+    return this.reqEnd < 0 || this.reqBuf === null ? null : this.reqBuf.subarray(this.reqStart, this.reqEnd);
   }
 
   /**
@@ -158,7 +160,7 @@ export class RequestParser {
     const end = pos + raw.length;
     if (end > input.buf.length || input.buf.compare(raw, 0, raw.length, pos, end) !== 0) return false;
     input.pos = end;
-    this.lastRaw = null;
+    this.reqEnd = -1;
     return true;
   }
 
@@ -175,6 +177,7 @@ export class RequestParser {
         if (this.input.pos >= this.input.buf.length) return this.compact();
         this.reqStart = this.input.pos;
         this.reqBuf = this.input.buf;
+        this.reqEnd = -1;
         if (this.input.buf[this.input.pos] === STAR) {
           const r = this.multibulkHeader();
           if (r === 'wait') return this.compact();
@@ -195,7 +198,7 @@ export class RequestParser {
 
   /** Notes the raw bytes of a request just completed (see lastRequestBytes). */
   private completed(r: ParseResult): ParseResult {
-    this.lastRaw = r.kind === 'command' && this.reqBuf === this.input.buf ? this.input.buf.subarray(this.reqStart, this.input.pos) : null;
+    this.reqEnd = r.kind === 'command' && this.reqBuf === this.input.buf ? this.input.pos : -1;
     return r;
   }
 

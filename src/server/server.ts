@@ -512,18 +512,17 @@ export class RespServer implements ServerContext {
         `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    // INFO's sentinel section is a kept answer: repeatable only if built under one version,
-    // read before and checked after (a SENTINEL query's tells its own, see answerKept).
-    const infoTimed = name === 'info' && this.opts.hooks.infoSentinelTimed();
-    const infoBefore = name === 'info' ? this.opts.hooks.keptAnswersVersion(infoTimed) : -1;
+    // INFO sentinel is a kept answer: repeatable only if built under one version, read before
+    // and checked after (a SENTINEL query's tells its own, see answerKept).
+    const infoSentinel = name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel';
+    const infoTimed = infoSentinel && this.opts.hooks.infoSentinelTimed();
+    const infoBefore = infoSentinel ? this.opts.hooks.keptAnswersVersion(infoTimed) : -1;
     const reply =
       name === 'sentinel' && sub !== null && sub !== 'help'
         ? this.opts.hooks.sentinelCommand(sub, argv.slice(2), this.contextOf(client))
         : runGenericCommand(this, client, name, sub, argv);
     if (name === 'ping') this.repeats.always();
-    else if (name === 'info' && argv.length === 2 && argv[1]!.toLowerCase() === 'sentinel' && this.opts.hooks.keptAnswersVersion(infoTimed) === infoBefore) {
-      this.repeats.kept(infoTimed, infoBefore);
-    }
+    else if (infoSentinel && this.opts.hooks.keptAnswersVersion(infoTimed) === infoBefore) this.repeats.kept(infoTimed, infoBefore);
     // CLIENT CACHING yes/no covers only the next command (any CLIENT subcommand keeps it).
     if (name !== 'client') client.tracking.caching = false;
     // Like redis's total_commands_processed: counted once run (so INFO does not count itself);
