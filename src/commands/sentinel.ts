@@ -4,13 +4,12 @@
  * Every state change is persisted (through `env.flush()`) before the reply is produced.
  */
 import type { Reply } from '../protocol/reply.js';
-import { OK, array, bulk, bulkMap, error, int, nullArray, nullBulk, simple } from '../protocol/reply.js';
+import { OK, array, bulk, bulkMap, error, fieldMaps, int, nullArray, nullBulk, simple } from '../protocol/reply.js';
 import type { ClientContext } from '../server/hooks.js';
 import { SentinelError } from '../util/errors.js';
 import type { SentinelCore } from '../core/sentinel.js';
 import type { GlobalParam, MasterOptionChange } from '../core/sentinel.js';
 import { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../core/sentinel.js';
-import type { Fields } from '../core/snapshot.js';
 import { DEBUG_PARAMS } from '../core/timing.js';
 import { failoverCommand } from './sentinel-failover.js';
 import { globMatch } from '../util/glob.js';
@@ -34,10 +33,6 @@ function flushAndReply(env: SentinelCommandEnv, ok: Reply = OK): Reply {
   return env.flush() ? ok : error(SAVE_FAILED);
 }
 
-function fieldMaps(list: Fields[]): Reply {
-  return array(list.map((f) => bulkMap(f)));
-}
-
 function withMaster(env: SentinelCommandEnv, name: string | undefined, f: (name: string) => Reply): Reply {
   if (!env.core.hasMaster(name ?? '')) return error('ERR No such master with that name');
   return f(name ?? '');
@@ -49,15 +44,15 @@ export function sentinelCommand(env: SentinelCommandEnv, sub: string, args: read
     switch (sub) {
       case 'masters':
       case 'primaries':
-        return fieldMaps(core.mastersFields(env.now()));
+        return fieldMaps(core.mastersFieldMaps(env.now()));
       case 'master':
       case 'primary':
         return withMaster(env, args[0], (m) => bulkMap(core.fields(m, 'master', env.now())[0]!));
       case 'replicas':
       case 'slaves':
-        return withMaster(env, args[0], (m) => fieldMaps(core.fields(m, 'replicas', env.now())));
+        return withMaster(env, args[0], (m) => fieldMaps(core.fieldMaps(m, 'replicas', env.now())));
       case 'sentinels':
-        return withMaster(env, args[0], (m) => fieldMaps(core.fields(m, 'sentinels', env.now())));
+        return withMaster(env, args[0], (m) => fieldMaps(core.fieldMaps(m, 'sentinels', env.now())));
       case 'myid':
         return bulk(core.myid);
       case 'get-master-addr-by-name':

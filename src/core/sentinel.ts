@@ -38,7 +38,8 @@ import { DEFAULT_RULES } from './rules/index.js';
 import type { Ranking } from './rules/selection.js';
 import { tiltCause, tiltTransition } from './rules/tilt.js';
 import type { CoreSnapshot, Fields, MasterSnapshot } from './snapshot.js';
-import { coreSnapshot, exportGlobals, exportMasters, infoSentinel, instanceFields, masterSnapshot } from './snapshot.js';
+import { coreSnapshot, exportGlobals, exportMasters, fieldMapList, infoSentinel, instanceFields, masterSnapshot } from './snapshot.js';
+import type { FieldMapList } from '../protocol/reply.js';
 import type { CoreContext } from './state.js';
 import { CoreState } from './state.js';
 export { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from './state.js';
@@ -472,17 +473,30 @@ export class SentinelCore {
     return [...this.s.masters.values()].map((m) => instanceFields(this.s, m, now));
   }
 
+  /** The same maps, written on demand straight into the encoder (see fieldMapList). */
+  mastersFieldMaps(now: number): FieldMapList {
+    return fieldMapList(this.s, [...this.s.masters.values()], now);
+  }
+
   /**
    * SENTINEL MASTER / REPLICAS / SENTINELS; throws NO_SUCH_MASTER. `replicas` leaves out those
    * hidden by replica-announced no, as the command does; `all-replicas` keeps them.
    */
   fields(name: string, what: 'master' | 'replicas' | 'all-replicas' | 'sentinels', now: number): Fields[] {
+    return this.listed(name, what).map((ri) => instanceFields(this.s, ri, now));
+  }
+
+  /** As fields(), written on demand straight into the encoder. */
+  fieldMaps(name: string, what: 'master' | 'replicas' | 'all-replicas' | 'sentinels', now: number): FieldMapList {
+    return fieldMapList(this.s, this.listed(name, what), now);
+  }
+
+  private listed(name: string, what: 'master' | 'replicas' | 'all-replicas' | 'sentinels'): AnyInstance[] {
     const m = this.master(name);
-    if (what === 'master') return [instanceFields(this.s, m, now)];
+    if (what === 'master') return [m];
+    if (what === 'sentinels') return [...m.sentinels.values()];
     const replicas = [...m.slaves.values()];
-    const list: AnyInstance[] =
-      what === 'sentinels' ? [...m.sentinels.values()] : what === 'replicas' ? replicas.filter((r) => r.replicaAnnounced) : replicas;
-    return list.map((ri) => instanceFields(this.s, ri, now));
+    return what === 'replicas' ? replicas.filter((r) => r.replicaAnnounced) : replicas;
   }
 
   /** GET-MASTER-ADDR-BY-NAME: the address clients should use, or null for an unknown name. */

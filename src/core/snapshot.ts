@@ -14,6 +14,7 @@ import { heldByFence } from './instance.js';
 import { currentMasterAddr } from './registry.js';
 import { fenceAfter } from './rules/fence.js';
 import type { CoreState } from './state.js';
+import type { FieldMapList, FieldSink } from '../protocol/reply.js';
 
 /** A field map: [name, value] pairs in reply order. */
 export type Fields = [string, string][];
@@ -46,73 +47,76 @@ export function instanceFlags(ri: AnyInstance): string {
   return f.join(',');
 }
 
-export function instanceFields(s: CoreState, ri: AnyInstance, now: number): Fields {
+/**
+ * The field map of one instance, pair by pair into `out`, in reply order: the one definition of
+ * what SENTINEL MASTER(S), REPLICAS and SENTINELS show. Written into a sink rather than returned
+ * so that the encoder can take SENTINEL MASTERS at thousands of masters straight to bytes (the
+ * pairs as arrays of strings cost more to allocate and collect than to encode).
+ */
+export function writeInstanceFields(s: CoreState, ri: AnyInstance, now: number, out: FieldSink): void {
   const link = ri.link;
-  const out: Fields = [
-    ['name', ri.name],
-    ['ip', shown(s, ri.addr)],
-    ['port', String(ri.addr.port)],
-    ['runid', ri.runid ?? ''],
-    ['flags', instanceFlags(ri)],
-    ['link-pending-commands', String(link.pendingCommands)],
-    ['link-refcount', String(link.refcount)],
-  ];
-  if (ri.kind === 'master' && ri.failoverInProgress) out.push(['failover-state', ri.failoverState]);
-  out.push(
-    ['last-ping-sent', String(link.actPingTime ? now - link.actPingTime : 0)],
-    ['last-ok-ping-reply', String(now - link.lastAvailTime)],
-    ['last-ping-reply', String(now - link.lastPongTime)],
-  );
-  if (ri.sDown) out.push(['s-down-time', String(now - ri.sDownSinceTime)]);
-  if (ri.oDown) out.push(['o-down-time', String(now - ri.oDownSinceTime)]);
-  out.push(['down-after-milliseconds', String(ri.downAfterMs)]);
+  out.field('name', ri.name);
+  out.field('ip', shown(s, ri.addr));
+  out.field('port', ri.addr.port);
+  out.field('runid', ri.runid ?? '');
+  out.field('flags', instanceFlags(ri));
+  out.field('link-pending-commands', link.pendingCommands);
+  out.field('link-refcount', link.refcount);
+  if (ri.kind === 'master' && ri.failoverInProgress) out.field('failover-state', ri.failoverState);
+  out.field('last-ping-sent', link.actPingTime ? now - link.actPingTime : 0);
+  out.field('last-ok-ping-reply', now - link.lastAvailTime);
+  out.field('last-ping-reply', now - link.lastPongTime);
+  if (ri.sDown) out.field('s-down-time', now - ri.sDownSinceTime);
+  if (ri.oDown) out.field('o-down-time', now - ri.oDownSinceTime);
+  out.field('down-after-milliseconds', ri.downAfterMs);
   if (ri.kind !== 'sentinel') {
-    out.push(
-      ['info-refresh', String(ri.infoRefresh ? now - ri.infoRefresh : 0)],
-      ['role-reported', ri.roleReported],
-      ['role-reported-time', String(now - ri.roleReportedTime)],
-    );
+    out.field('info-refresh', ri.infoRefresh ? now - ri.infoRefresh : 0);
+    out.field('role-reported', ri.roleReported);
+    out.field('role-reported-time', now - ri.roleReportedTime);
   }
   if (ri.kind === 'master') {
-    out.push(
-      ['config-epoch', String(ri.configEpoch)],
-      ['num-slaves', String(ri.slaves.size)],
-      ['num-other-sentinels', String(ri.sentinels.size)],
-      ['quorum', String(ri.quorum)],
-      ['failover-timeout', String(ri.failoverTimeout)],
-      ['parallel-syncs', String(ri.parallelSyncs)],
-    );
-    if (ri.notificationScript) out.push(['notification-script', ri.notificationScript]);
-    if (ri.clientReconfigScript) out.push(['client-reconfig-script', ri.clientReconfigScript]);
+    out.field('config-epoch', ri.configEpoch);
+    out.field('num-slaves', ri.slaves.size);
+    out.field('num-other-sentinels', ri.sentinels.size);
+    out.field('quorum', ri.quorum);
+    out.field('failover-timeout', ri.failoverTimeout);
+    out.field('parallel-syncs', ri.parallelSyncs);
+    if (ri.notificationScript) out.field('notification-script', ri.notificationScript);
+    if (ri.clientReconfigScript) out.field('client-reconfig-script', ri.clientReconfigScript);
     // sentinel-ts's fencing, shown once configured (the reply stays redis-sentinel's otherwise).
     if (ri.fenceMinority || ri.fenceAfterMs !== null) {
-      out.push(
-        ['fence-minority', ri.fenceMinority ? 'yes' : 'no'],
-        ['fence-after-milliseconds', String(fenceAfter(ri.fenceAfterMs, ri.downAfterMs))],
-        ['fence-state', ri.fence.phase],
-        ['fences', String(ri.fence.total)],
-      );
+      out.field('fence-minority', ri.fenceMinority ? 'yes' : 'no');
+      out.field('fence-after-milliseconds', fenceAfter(ri.fenceAfterMs, ri.downAfterMs));
+      out.field('fence-state', ri.fence.phase);
+      out.field('fences', ri.fence.total);
     }
   }
   if (ri.kind === 'slave') {
-    out.push(
-      ['master-link-down-time', String(ri.masterLinkDownTime)],
-      ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
-      ['master-host', ri.slaveMasterHost ?? '?'],
-      ['master-port', String(ri.slaveMasterPort)],
-      ['slave-priority', String(ri.slavePriority)],
-      ['slave-repl-offset', String(ri.slaveReplOffset)],
-      ['replica-announced', ri.replicaAnnounced ? '1' : '0'],
-    );
+    out.field('master-link-down-time', ri.masterLinkDownTime);
+    out.field('master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err');
+    out.field('master-host', ri.slaveMasterHost ?? '?');
+    out.field('master-port', ri.slaveMasterPort);
+    out.field('slave-priority', ri.slavePriority);
+    out.field('slave-repl-offset', ri.slaveReplOffset);
+    out.field('replica-announced', ri.replicaAnnounced ? '1' : '0');
   }
   if (ri.kind === 'sentinel') {
-    out.push(
-      ['last-hello-message', String(now - ri.lastHelloTime)],
-      ['voted-leader', ri.leader ?? '?'],
-      ['voted-leader-epoch', String(ri.leaderEpoch)],
-    );
+    out.field('last-hello-message', now - ri.lastHelloTime);
+    out.field('voted-leader', ri.leader ?? '?');
+    out.field('voted-leader-epoch', ri.leaderEpoch);
   }
+}
+
+/** The field map of one instance as [name, value] pairs (the HTTP API, metrics, tests). */
+export function instanceFields(s: CoreState, ri: AnyInstance, now: number): Fields {
+  const out: Fields = [];
+  writeInstanceFields(s, ri, now, { field: (name, value) => out.push([name, typeof value === 'number' ? String(value) : value]) });
   return out;
+}
+
+/** The field maps of `list`, written on demand (see writeInstanceFields). */
+export function fieldMapList(s: CoreState, list: readonly AnyInstance[], now: number): FieldMapList {
+  return { length: list.length, write: (i, into) => writeInstanceFields(s, list[i]!, now, into) };
 }
 
 /** `status` of a master in INFO sentinel. */

@@ -7,7 +7,7 @@
  * Large payloads are not copied into the scratch buffer but kept as their own parts, and a full
  * scratch buffer is flushed into a part, so the cost stays linear and the scratch buffer small.
  */
-import type { Proto, Reply } from './reply.js';
+import type { FieldMapList, FieldSink, Proto, Reply } from './reply.js';
 
 const SCRATCH_BYTES = 64 * 1024;
 /** Buffers at least this long are kept as parts of their own rather than copied into the scratch buffer. */
@@ -47,7 +47,21 @@ function isAscii(s: string): boolean {
   return true;
 }
 
+/** One field map's pairs, gathered so its length can be written first; reused for every map. */
+class PairCollector implements FieldSink {
+  n = 0;
+  readonly names: string[] = [];
+  readonly values: (string | number)[] = [];
+
+  field(name: string, value: string | number): void {
+    this.names[this.n] = name;
+    this.values[this.n] = value;
+    this.n++;
+  }
+}
+
 class ReplyWriter {
+  private readonly pairs = new PairCollector();
   private scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   private at = 0;
   private parts: Buffer[] = [];
@@ -116,9 +130,28 @@ class ReplyWriter {
           this.bulkString(value);
         }
         return;
+      case 'fieldmaps':
+        this.header(STAR, r.v.length);
+        for (let i = 0; i < r.v.length; i++) this.fieldMap(r.v, i, proto);
+        return;
       case 'raw':
         this.bytes(r.v);
         return;
+    }
+  }
+
+  private fieldMap(list: FieldMapList, i: number, proto: Proto): void {
+    const c = this.pairs;
+    c.n = 0;
+    list.write(i, c);
+    const n = c.n;
+    if (proto === 3) this.header(PERCENT, n);
+    else this.header(STAR, n * 2);
+    for (let k = 0; k < n; k++) {
+      this.bulkString(c.names[k]!);
+      const v = c.values[k]!;
+      if (typeof v === 'number') this.bulkNumber(v);
+      else this.bulkString(v);
     }
   }
 
@@ -215,6 +248,29 @@ class ReplyWriter {
     this.count(length);
     this.crlf();
     this.at += this.scratch.write(s, this.at, 'utf8');
+    this.crlf();
+  }
+
+  /** A number as a bulk string, exactly as String(v) spells it; digits written directly for integers >= 0. */
+  private bulkNumber(v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) {
+      this.bulkString(String(v));
+      return;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.room(digits + HEADER_ROOM);
+    const scratch = this.scratch;
+    scratch[this.at++] = DOLLAR;
+    this.count(digits);
+    this.crlf();
+    let at = this.at + digits;
+    this.at = at;
+    let x = v;
+    do {
+      scratch[--at] = ZERO + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
     this.crlf();
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeReplies, encodeReply } from '../../src/protocol/encode.js';
 import type { Proto, Reply } from '../../src/protocol/reply.js';
-import { OK, array, bulk, bulkMap, error, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
+import { OK, array, bulk, bulkMap, error, fieldMapPairs, fieldMaps, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
 
 const enc = (r: Reply, proto: Proto): string => encodeReply(r, proto).toString('latin1');
 const both = (r: Reply, resp2: string, resp3: string): void => {
@@ -182,6 +182,8 @@ function reference(r: Reply, proto: Proto): Buffer {
       return seq(proto === 3 ? `%${r.v.length}\r\n` : `*${2 * r.v.length}\r\n`, r.v.flat());
     case 'strmap':
       return reference({ t: 'map', v: r.v.map(([k, v]) => [{ t: 'bulk', v: k }, { t: 'bulk', v }] as const) }, proto);
+    case 'fieldmaps':
+      return reference(array(fieldMapPairs(r.v).map((pairs) => bulkMap(pairs))), proto);
     case 'raw':
       return r.v;
   }
@@ -200,8 +202,11 @@ test('property: random nested replies encode exactly as the reference encoder (s
     for (let i = 0; i < len; i++) s += alphabet[rnd(alphabet.length)];
     return s;
   };
+  const numbers = [0, -0, 7, 10, 99, 100, 12345, -1, -250, 0.5, 1e21, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, NaN, Infinity];
+  const randomNumberOrString = (): string | number =>
+    rnd(3) === 0 ? randomString() : rnd(2) === 0 ? numbers[rnd(numbers.length)]! : rnd(10 ** (1 + rnd(12)));
   const randomReply = (depth: number): Reply => {
-    switch (rnd(depth > 3 ? 7 : 10)) {
+    switch (rnd(depth > 3 ? 7 : 11)) {
       case 0:
         return simple(randomString());
       case 1:
@@ -220,6 +225,14 @@ test('property: random nested replies encode exactly as the reference encoder (s
         return array(Array.from({ length: rnd(6) }, () => randomReply(depth + 1)));
       case 8:
         return push(Array.from({ length: rnd(6) }, () => randomReply(depth + 1)));
+      case 9: {
+        // Field maps written on demand, numbers among the values (written as digits when they are
+        // whole and not negative, else as String() spells them).
+        const maps = Array.from({ length: rnd(4) }, () =>
+          Array.from({ length: rnd(6) }, () => [randomString(), randomNumberOrString()] as const),
+        );
+        return fieldMaps({ length: maps.length, write: (i, into) => maps[i]!.forEach(([k, v]) => into.field(k, v)) });
+      }
       default:
         return map(Array.from({ length: rnd(5) }, () => [randomReply(depth + 1), randomReply(depth + 1)] as const));
     }

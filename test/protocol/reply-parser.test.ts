@@ -6,7 +6,7 @@ import { RespProtocolError } from '../../src/util/errors.js';
 import type { RespValue } from '../../src/protocol/reply-parser.js';
 import { encodeReply } from '../../src/protocol/encode.js';
 import type { Proto, Reply } from '../../src/protocol/reply.js';
-import { array, bulk, bulkMap, error, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
+import { array, bulk, bulkMap, error, fieldMapPairs, int, map, nullArray, nullBulk, push, simple } from '../../src/protocol/reply.js';
 
 function parseAll(chunks: (string | Buffer)[]): RespValue[] {
   const p = new ReplyParser();
@@ -257,6 +257,8 @@ function expectedValue(r: Reply, proto: Proto): RespValue {
       return r.v.flatMap(([k, v]) => [expectedValue(k, proto), expectedValue(v, proto)]);
     case 'strmap':
       return r.v.flat();
+    case 'fieldmaps':
+      return fieldMapPairs(r.v).map((pairs) => pairs.flat());
     case 'raw':
       throw new Error('not generated');
   }

@@ -12,6 +12,7 @@ import type { MasterConfig, SentinelGlobals } from '../../src/config/model.js';
 import { sentinelCommand } from '../../src/commands/sentinel.js';
 import type { SentinelCommandEnv } from '../../src/commands/sentinel.js';
 import type { Reply } from '../../src/protocol/reply.js';
+import { fieldMapPairs } from '../../src/protocol/reply.js';
 import type { Clock, Endpoint, Listener, Network, Rng, SimConn } from './world.js';
 import type { Request } from './redis-model.js';
 
@@ -309,6 +310,8 @@ function toWire(r: Reply): Wire {
       return r.v.flatMap(([k, v]) => [toWire(k), toWire(v)]);
     case 'strmap':
       return r.v.flat();
+    case 'fieldmaps':
+      return fieldMapPairs(r.v).map((pairs) => pairs.flat());
     case 'raw':
       return r.v.toString();
   }
