@@ -95,3 +95,21 @@ test('repeated identical requests (the repeat shortcut) see a change made betwee
   assert.equal(nulls, 2, 'no address while removed');
   assert.ok(out.endsWith(addr + addr + '+PONG\r\n'), 'the address again once monitored');
 });
+
+test('SENTINEL MASTERS (its field maps written from the state as it runs) pipelined around SET, REMOVE, HELLO 3 and MONITOR', async () => {
+  const port = sentinel!.port;
+  const masters = resp('SENTINEL', 'MASTERS');
+  const batch =
+    masters + resp('SENTINEL', 'SET', 'mymaster', 'quorum', '3') + masters + resp('SENTINEL', 'REMOVE', 'mymaster') + masters +
+    resp('HELLO', '3') + resp('SENTINEL', 'MONITOR', 'mymaster', '127.0.0.1', String(master!.port), '2') + masters + resp('PING');
+  const out = await exchange(port, batch, (s) => s.endsWith('+PONG\r\n'));
+  const quorums = [...out.matchAll(/\$6\r\nquorum\r\n\$1\r\n(\d)\r\n/g)].map((m) => m[1]);
+  assert.deepEqual(quorums, ['1', '3', '2'], 'each MASTERS shows the quorum of its turn');
+  assert.ok(out.startsWith('*1\r\n*'), 'the first answer: one master, a RESP2 array');
+  const removed = out.indexOf('+OK\r\n', out.indexOf('+OK\r\n') + 1);
+  assert.ok(out.startsWith('*0\r\n', removed + 5), 'no master right after REMOVE');
+  const monitored = out.indexOf('+OK\r\n', removed + 5);
+  assert.ok(out.startsWith('*1\r\n%', monitored + 5), 'after HELLO 3 and MONITOR: one master, a RESP3 map');
+  await rawCommand(port, resp('SENTINEL', 'SET', 'mymaster', 'down-after-milliseconds', '5000'));
+  await rawCommand(port, resp('SENTINEL', 'SET', 'mymaster', 'quorum', '1'));
+});
