@@ -38,8 +38,9 @@ import { DEFAULT_RULES } from './rules/index.js';
 import type { Ranking } from './rules/selection.js';
 import { tiltCause, tiltTransition } from './rules/tilt.js';
 import type { CoreSnapshot, Fields, MasterSnapshot } from './snapshot.js';
-import { coreSnapshot, exportGlobals, exportMasters, fieldMapList, infoSentinel, instanceFields, masterSnapshot } from './snapshot.js';
+import { coreSnapshot, exportGlobals, exportMasters, fieldMapList, infoSentinel, masterSnapshot } from './snapshot.js';
 import type { FieldMapList } from '../protocol/reply.js';
+import { fieldMapPairs } from '../protocol/reply.js';
 import type { CoreContext } from './state.js';
 import { CoreState } from './state.js';
 export { SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from './state.js';
@@ -470,7 +471,7 @@ export class SentinelCore {
 
   /** SENTINEL MASTERS: every master's field map. */
   mastersFields(now: number): Fields[] {
-    return [...this.s.masters.values()].map((m) => instanceFields(this.s, m, now));
+    return fieldMapPairs(this.mastersFieldMaps(now));
   }
 
   /** The same maps, written on demand straight into the encoder (see fieldMapList). */
@@ -483,7 +484,7 @@ export class SentinelCore {
    * hidden by replica-announced no, as the command does; `all-replicas` keeps them.
    */
   fields(name: string, what: 'master' | 'replicas' | 'all-replicas' | 'sentinels', now: number): Fields[] {
-    return this.listed(name, what).map((ri) => instanceFields(this.s, ri, now));
+    return fieldMapPairs(this.fieldMaps(name, what, now));
   }
 
   /** As fields(), written on demand straight into the encoder. */

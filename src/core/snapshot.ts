@@ -3,8 +3,8 @@
  * REPLICAS/SLAVES and SENTINELS return, INFO's sentinel section, the configuration to persist,
  * and a structured snapshot for tests, metrics and the HTTP API. Field names, order and presence
  * of the field maps are a wire contract (redis-py int()-converts many of them, some tools read
- * fields by position), so they live in one place. Every value there is a string: the reply
- * encodes them all as bulk strings.
+ * fields by position), so they live in one place. Values are strings or numbers: the reply
+ * encodes them all as bulk strings (numbers in decimal, as String() spells them).
  */
 import type { KnownReplica, KnownSentinel, MasterConfig, SentinelGlobals } from '../config/model.js';
 import { newMasterConfig } from '../config/model.js';
@@ -105,13 +105,6 @@ export function writeInstanceFields(s: CoreState, ri: AnyInstance, now: number, 
     out.field('voted-leader', ri.leader ?? '?');
     out.field('voted-leader-epoch', ri.leaderEpoch);
   }
-}
-
-/** The field map of one instance as [name, value] pairs (the HTTP API, metrics, tests). */
-export function instanceFields(s: CoreState, ri: AnyInstance, now: number): Fields {
-  const out: Fields = [];
-  writeInstanceFields(s, ri, now, { field: (name, value) => out.push([name, typeof value === 'number' ? String(value) : value]) });
-  return out;
 }
 
 /** The field maps of `list`, written on demand (see writeInstanceFields). */

@@ -17,7 +17,8 @@ export type Reply =
   | { readonly t: 'strmap'; readonly v: readonly (readonly [string, string])[] }
   // An array of such maps written by the encoder straight from their source (SENTINEL MASTERS,
   // REPLICAS, SENTINELS): no pair, string or array is kept per field. The source reads live
-  // state, so a reply of this kind must be encoded before anything else runs.
+  // state, so a reply of this kind must be encoded before anything else runs (the server
+  // encodes it as it queues it).
   | { readonly t: 'fieldmaps'; readonly v: FieldMapList }
   | { readonly t: 'push'; readonly v: readonly Reply[] } // RESP3 `>`; RESP2 `*`
   | { readonly t: 'raw'; readonly v: Buffer }; // pre-encoded bytes (identical in both protocols)
@@ -33,7 +34,7 @@ export interface FieldMapList {
   write(i: number, into: FieldSink): void;
 }
 
-/** A list's maps as [name, value] pairs, numbers spelled as String() does (for tests and tools). */
+/** A list's maps as [name, value] pairs, numbers spelled as String() does (the HTTP API, metrics, tests). */
 export function fieldMapPairs(list: FieldMapList): [string, string][][] {
   const out: [string, string][][] = [];
   for (let i = 0; i < list.length; i++) {

@@ -396,7 +396,8 @@ export class RespServer implements ServerContext {
             encodePending();
             pendingProto = client.proto;
           }
-          pending.push(reply);
+          // Field maps read live state: encoded now, before the next command of the batch runs.
+          pending.push(reply.t === 'fieldmaps' ? { t: 'raw', v: encodeReply(reply, client.proto) } : reply);
         } else if (client.replyMode === 'skip') {
           client.replyMode = 'on';
         }

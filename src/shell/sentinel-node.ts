@@ -331,8 +331,7 @@ export class SentinelNode {
     // Admin commands may queue actions (links, events, persist); sentinelCommand flushes them.
     const reply = sentinelCommand(this.commandEnv(), sub, args, ctx);
     this.flush();
-    // Field maps read live state when encoded: now, not after the rest of a pipelined batch.
-    return reply.t === 'fieldmaps' ? { t: 'raw', v: encodeReply(reply, ctx.proto) } : reply;
+    return reply;
   }
 
   /** Stops the timer, the links and the listener; then calls the exit handler with `code`. */

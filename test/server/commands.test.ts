@@ -383,3 +383,16 @@ test('QUIT answers +OK and closes; SHUTDOWN closes without a reply and tells the
   assert.equal(d.pending(), '');
   assert.equal(h.hooks.shutdowns, n + 1);
 });
+
+test('field maps (written from live state) are encoded as their command runs, not after the rest of a pipelined batch', async () => {
+  const c = await h.connect();
+  const masters = req('SENTINEL', 'MASTERS');
+  const set = (n: string): string => req('SENTINEL', 'SET', 'mymaster', 'quorum', n);
+  const shown = (q: number): string => `*1\r\n*4\r\n$4\r\nname\r\n$8\r\nmymaster\r\n$6\r\nquorum\r\n$1\r\n${q}\r\n`;
+  const want = shown(2) + '+OK\r\n' + shown(5) + '+OK\r\n' + shown(3);
+  c.write(masters + set('5') + masters + set('3') + masters);
+  assert.equal(await c.expect(want), want);
+  c.write(set('2'));
+  assert.equal(await c.expect('+OK\r\n'), '+OK\r\n');
+  c.close();
+});

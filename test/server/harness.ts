@@ -3,7 +3,7 @@ import os from 'node:os';
 import { defaultServerOptions } from '../../src/config/server-directives.js';
 import type { ServerOptions } from '../../src/config/model.js';
 import type { Reply } from '../../src/protocol/reply.js';
-import { OK, array, bulk, bulkMap, error, nullArray } from '../../src/protocol/reply.js';
+import { OK, array, bulk, bulkMap, error, fieldMaps, nullArray } from '../../src/protocol/reply.js';
 import { RespServer } from '../../src/server/server.js';
 import type { ClientContext, SentinelHooks } from '../../src/server/hooks.js';
 import { RawClient } from './raw-client.js';
@@ -25,6 +25,8 @@ export class FakeHooks implements SentinelHooks {
   keptVersion = 0;
   /** What get-master-addr-by-name answers for mymaster (a kept answer, as the sentinel's is). */
   masterAddr: [string, string] = ['127.0.0.1', '42001'];
+  /** What SENTINEL MASTERS shows as mymaster's quorum; SENTINEL SET mymaster quorum <n> changes it. */
+  quorum = 2;
 
   sentinelCommand(sub: string, args: readonly string[], ctx: ClientContext): Reply {
     this.calls.push({ sub, args, ctx });
@@ -36,7 +38,11 @@ export class FakeHooks implements SentinelHooks {
       case 'master':
         return args[0] === 'mymaster' ? bulkMap([['name', 'mymaster'], ['ip', '127.0.0.1'], ['port', '42001']]) : error('ERR No such master with that name');
       case 'masters':
-        return array([bulkMap([['name', 'mymaster']])]);
+        // Written from this object when encoded, as the sentinel's field maps are (not kept).
+        return fieldMaps({ length: 1, write: (_i, into) => (into.field('name', 'mymaster'), into.field('quorum', this.quorum)) });
+      case 'set':
+        this.quorum = Number(args[2]);
+        return OK;
       case 'flushconfig':
         return OK;
       default:
